@@ -1,0 +1,84 @@
+/**
+ * What the stack tells the world. Each socket is an EventEmitter with the typed events below;
+ * `src/diag` (and any program) listens, and nothing in the stack knows who does. Two
+ * process-wide `node:diagnostics_channel` channels announce sockets as they open and close,
+ * so a listener can find every socket without the stack importing it; with no subscriber
+ * they cost nothing.
+ */
+import { channel } from 'node:diagnostics_channel';
+import type { SpError } from './errors.js';
+
+/** What an endpoint is, as events report it. */
+export interface EndpointInfo {
+  /** Per socket, from 1, never reused (nanomsg's endpoint id). */
+  readonly id: number;
+  /** The address; for a bound endpoint with port 0, the port the kernel chose. */
+  readonly url: string;
+  readonly kind: 'bind' | 'connect';
+}
+
+/** One live, handshaken connection, as events report it. */
+export interface PipeInfo {
+  /** Process-wide, 31 bits, never 0. */
+  readonly id: number;
+  readonly endpoint: EndpointInfo;
+  /** The peer as the transport names it (`127.0.0.1:5555`, an ipc path, …). */
+  readonly remoteAddress: string;
+}
+
+/** Why a pipe went away. */
+export type PipeCloseReason =
+  /** The peer closed, reset, or sent something that broke the protocol (counted as broken). */
+  | 'broken'
+  /** This side closed it: endpoint shutdown or socket close (counted as dropped). */
+  | 'dropped'
+  /** The protocol refused it, such as a second peer on PAIR. */
+  | 'rejected';
+
+export interface EndpointEvent {
+  readonly endpoint: EndpointInfo;
+}
+export interface EndpointFailure extends EndpointEvent {
+  readonly error: SpError;
+}
+export interface PipeFailure extends EndpointEvent {
+  /** Undefined when the connection broke before the SP handshake completed. */
+  readonly pipe: PipeInfo | undefined;
+  readonly error: SpError;
+}
+/**
+ * nanomsg's per-endpoint error state: `error` is set when an endpoint's error changes to a
+ * new errno, and undefined when it clears (the endpoint connected or accepted again). Repeats
+ * of the same errno are not reported, so this is what NN_PRINT_ERRORS prints.
+ */
+export interface EndpointErrorEvent extends EndpointEvent {
+  readonly error: SpError | undefined;
+}
+
+export interface SocketEventMap {
+  /** A pipe was attached: the SP handshake passed and the protocol took it. */
+  pipe: [pipe: PipeInfo];
+  'pipe-removed': [pipe: PipeInfo, reason: PipeCloseReason];
+  /** A connecting endpoint's connection is up (before the SP handshake, as nanomsg counts it). */
+  connected: [event: EndpointEvent];
+  /** A bound endpoint accepted a connection. */
+  accepted: [event: EndpointEvent];
+  /** A connect attempt failed; the endpoint will retry after its backoff. */
+  'connect-failed': [event: EndpointFailure];
+  /** A host name did not resolve; nanomsg retries this silently (no counter, no error state). */
+  'resolve-failed': [event: EndpointFailure];
+  /** A listener failed to accept a connection. */
+  'accept-failed': [event: EndpointFailure];
+  /** A connection failed after it was made: peer gone, bad SP header, wrong peer, bad frame. */
+  'pipe-broken': [event: PipeFailure];
+  /** A live connection was closed from this side. */
+  'pipe-dropped': [event: EndpointEvent & { readonly pipe: PipeInfo }];
+  /** The endpoint's error state changed (see EndpointErrorEvent). */
+  'endpoint-error': [event: EndpointErrorEvent];
+  /** The socket closed; every call on it now fails with EBADF. */
+  close: [];
+}
+
+/** Published with the socket when one is made, and when it closes. */
+export const socketOpenChannel = channel('nanosp:socket:open');
+export const socketCloseChannel = channel('nanosp:socket:close');

@@ -1,0 +1,73 @@
+/**
+ * nanomsg's 15 per-socket statistics (spec/diagnostics.md §3.3), kept as plain numbers so the
+ * hot path pays one increment. Counters only grow; levels go up and down. The stack updates
+ * them where nanomsg does; `src/diag` reads them and never writes.
+ */
+
+export class SocketStats {
+  /** Connections a connecting endpoint made (at TCP connect, before the SP handshake). */
+  establishedConnections = 0;
+  /** Connections a bound endpoint accepted. */
+  acceptedConnections = 0;
+  /** Live connections closed because the local endpoint or socket was closed. */
+  droppedConnections = 0;
+  /** Live connections that failed: peer closed or reset, bad header, oversized or truncated frame. */
+  brokenConnections = 0;
+  /** Failed connect attempts (every retry counts). */
+  connectErrors = 0;
+  /** Never incremented by nanomsg 1.1.x; kept for the table's shape. */
+  bindErrors = 0;
+  /** Errors a listener reported while accepting. */
+  acceptErrors = 0;
+  messagesSent = 0;
+  messagesReceived = 0;
+  /** Body bytes only, without protocol headers (nanomsg tests/stats.c). */
+  bytesSent = 0;
+  bytesReceived = 0;
+  /** Pipes attached and accepted by the protocol. */
+  currentConnections = 0;
+  /** Connect attempts under way. */
+  inprogressConnections = 0;
+  /** The load balancer's current send priority (PUSH, REQ); 0 before any, −1 when none is left. */
+  currentSndPriority = 0;
+  /** Endpoints whose last attempt failed and has not succeeded since. */
+  currentEpErrors = 0;
+}
+
+export type StatisticKey = keyof SocketStats;
+
+export interface StatisticInfo {
+  /** The property of SocketStats. */
+  readonly key: StatisticKey;
+  /** nanomsg's name, as printed and published (`established_connections`). */
+  readonly name: string;
+  /** `NN_STAT_*` constant name and number. */
+  readonly nnName: string;
+  readonly id: number;
+  readonly kind: 'counter' | 'level';
+}
+
+/** In nanomsg's report order: 11 counters, 3 levels, then current_ep_errors. */
+export const STATISTICS: readonly StatisticInfo[] = [
+  ['establishedConnections', 'established_connections', 101, 'counter'],
+  ['acceptedConnections', 'accepted_connections', 102, 'counter'],
+  ['droppedConnections', 'dropped_connections', 103, 'counter'],
+  ['brokenConnections', 'broken_connections', 104, 'counter'],
+  ['connectErrors', 'connect_errors', 105, 'counter'],
+  ['bindErrors', 'bind_errors', 106, 'counter'],
+  ['acceptErrors', 'accept_errors', 107, 'counter'],
+  ['messagesSent', 'messages_sent', 301, 'counter'],
+  ['messagesReceived', 'messages_received', 302, 'counter'],
+  ['bytesSent', 'bytes_sent', 303, 'counter'],
+  ['bytesReceived', 'bytes_received', 304, 'counter'],
+  ['currentConnections', 'current_connections', 201, 'level'],
+  ['inprogressConnections', 'inprogress_connections', 202, 'level'],
+  ['currentSndPriority', 'current_snd_priority', 401, 'level'],
+  ['currentEpErrors', 'current_ep_errors', 203, 'level'],
+].map(([key, name, id, kind]) => ({
+  key: key as StatisticKey,
+  name: name as string,
+  nnName: `NN_STAT_${(name as string).toUpperCase()}`,
+  id: id as number,
+  kind: kind as 'counter' | 'level',
+}));

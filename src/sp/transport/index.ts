@@ -1,0 +1,13 @@
+/** The transports nanosp serves, by URL scheme. */
+import { tcp } from './tcp.js';
+import type { Transport } from './transport.js';
+
+const TRANSPORTS: readonly Transport[] = [tcp];
+
+export const SCHEMES: readonly string[] = TRANSPORTS.flatMap((t) => t.schemes);
+
+export function transportFor(scheme: string): Transport {
+  const transport = TRANSPORTS.find((t) => t.schemes.includes(scheme));
+  if (!transport) throw new Error(`no transport for ${scheme}`); // splitAddress checked the scheme
+  return transport;
+}

@@ -1,0 +1,214 @@
+/**
+ * The SP stream mapping shared by TCP, IPC and TLS (RFC sp-tcp-mapping-01, sp-ipc-mapping-01):
+ * the 8-byte connection header, then each message as a 64-bit big-endian length and the
+ * payload; IPC puts a message-type byte 0x01 before each length. No I/O here: the decoder
+ * turns chunks into payloads, the writer turns messages into chunks for one gather write.
+ */
+import { constants as bufferConstants } from 'node:buffer';
+import { spError, type SpError } from '../errors.js';
+import { EMPTY } from '../message.js';
+
+export const SP_HEADER_SIZE = 8;
+/** The only IPC message type (in-band data). */
+export const IPC_MSG_TYPE = 0x01;
+
+/** `00 'S' 'P' 00 <protocol u16 BE> 00 00`. */
+export function spHeader(protocolId: number): Buffer {
+  const header = Buffer.alloc(SP_HEADER_SIZE);
+  header[1] = 0x53;
+  header[2] = 0x50;
+  header.writeUInt16BE(protocolId, 4);
+  return header;
+}
+
+/**
+ * Check the peer's 8 bytes: magic, version 0, reserved bytes 0 (as NNG and mangos require),
+ * and exactly the protocol id we may talk to. Returns what was wrong, or undefined.
+ */
+export function checkSpHeader(header: Buffer, expectedPeer: number, peerName: (id: number) => string): SpError | undefined {
+  if (header[0] !== 0 || header[1] !== 0x53 || header[2] !== 0x50) {
+    return spError('EPROTO', `the peer did not start with the SP header 00 53 50 00 (got ${header.subarray(0, 4).toString('hex')}); it is not an SP peer`);
+  }
+  if (header[3] !== 0) return spError('EPROTO', `the peer speaks SP header version ${header[3]}, nanosp speaks version 0`);
+  if (header[6] !== 0 || header[7] !== 0) {
+    return spError('EPROTO', `the peer's SP header has non-zero reserved bytes ${header.subarray(6, 8).toString('hex')}`);
+  }
+  const peer = header.readUInt16BE(4);
+  if (peer !== expectedPeer) {
+    return spError('EPROTO', `the peer is a ${peerName(peer)} socket (protocol 0x${peer.toString(16)}), which cannot talk to this one; it needs ${peerName(expectedPeer)} (0x${expectedPeer.toString(16)})`);
+  }
+  return undefined;
+}
+
+export interface FrameSink {
+  /** One whole payload (protocol header and body together). */
+  frame(payload: Buffer): void;
+}
+
+/** Where the decoder reads the live receive limit (the socket's options). */
+export interface FrameLimits {
+  readonly recvMaxSize: number;
+}
+
+/**
+ * Turns a byte stream into payloads. Whole frames inside one chunk are handed on as
+ * `subarray` views without copying; a frame split across chunks is gathered once. The size
+ * limit is checked on the length field before anything is kept, and memory held for a partial
+ * frame never exceeds what the peer actually sent.
+ */
+export class FrameDecoder {
+  private readonly prefixSize: number;
+  private readonly prefix: Buffer;
+  private prefixFill = 0;
+  /** Body bytes still missing from the frame in progress; 0 between frames. */
+  private missing = 0;
+  private frameSize = 0;
+  private parts: Buffer[] = [];
+  /** Set by the owner when the pipe closes inside `frame()`, to stop at once. */
+  halted = false;
+
+  constructor(
+    private readonly ipc: boolean,
+    private readonly sink: FrameSink,
+    private readonly limits: FrameLimits,
+  ) {
+    this.prefixSize = ipc ? 9 : 8;
+    this.prefix = Buffer.alloc(this.prefixSize);
+  }
+
+  /** True while a frame has started but not finished: an EOF now truncates it. */
+  get partial(): boolean {
+    return this.missing > 0 || this.prefixFill > 0;
+  }
+
+  /** Feed one chunk. Returns the error that must close the connection, or undefined. */
+  push(chunk: Buffer): SpError | undefined {
+    const end = chunk.length;
+    let off = 0;
+    while (off < end && !this.halted) {
+      if (this.missing > 0) {
+        const take = Math.min(this.missing, end - off);
+        this.parts.push(take === end - off && off === 0 ? chunk : chunk.subarray(off, off + take));
+        off += take;
+        this.missing -= take;
+        if (this.missing === 0) {
+          const parts = this.parts;
+          this.parts = [];
+          this.sink.frame(parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, this.frameSize));
+        }
+        continue;
+      }
+
+      let size: number;
+      const p = this.prefixSize;
+      if (this.prefixFill === 0 && end - off >= p) {
+        const err = this.checkType(chunk[off] as number);
+        if (err) return err;
+        size = chunk.readUInt32BE(off + p - 8) * 0x1_0000_0000 + chunk.readUInt32BE(off + p - 4);
+        off += p;
+      } else {
+        const take = Math.min(p - this.prefixFill, end - off);
+        chunk.copy(this.prefix, this.prefixFill, off, off + take);
+        this.prefixFill += take;
+        off += take;
+        if (this.prefixFill < p) return undefined;
+        this.prefixFill = 0;
+        const err = this.checkType(this.prefix[0] as number);
+        if (err) return err;
+        size = this.prefix.readUInt32BE(p - 8) * 0x1_0000_0000 + this.prefix.readUInt32BE(p - 4);
+      }
+
+      const max = this.limits.recvMaxSize;
+      if (max >= 0 && size > max) {
+        return spError('EMSGSIZE', `the peer sent a ${size}-byte message, over recvMaxSize ${max}; the connection is dropped as nanomsg does`);
+      }
+      if (size > bufferConstants.MAX_LENGTH) {
+        return spError('EMSGSIZE', `the peer announced a ${size}-byte message, larger than Node can hold in one Buffer`);
+      }
+      if (size === 0) {
+        this.sink.frame(EMPTY);
+      } else if (end - off >= size) {
+        this.sink.frame(chunk.subarray(off, off + size));
+        off += size;
+      } else {
+        this.frameSize = size;
+        this.missing = size;
+      }
+    }
+    return undefined;
+  }
+
+  private checkType(type: number): SpError | undefined {
+    if (!this.ipc || type === IPC_MSG_TYPE) return undefined;
+    return spError('EPROTO', `the IPC peer sent message type 0x${type.toString(16).padStart(2, '0')}; only 0x01 exists`);
+  }
+}
+
+/** Bodies this large are written by reference instead of being copied into the batch. */
+const COPY_LIMIT = 16 * 1024;
+const SLAB_SIZE = 64 * 1024;
+
+/**
+ * Collects framed messages into as few chunks as possible: small messages (with their length
+ * prefix) are copied into a shared slab, large bodies are kept by reference. `take()` hands the
+ * chunks to one gather write. A slab region is never rewritten once taken, so chunks stay valid
+ * while the kernel drains them.
+ */
+export class FrameWriter {
+  private readonly prefixSize: number;
+  private slab: Buffer = Buffer.allocUnsafe(SLAB_SIZE);
+  private slabStart = 0;
+  private slabPos = 0;
+  private chunks: Buffer[] = [];
+  /** Bytes appended and not yet taken. */
+  queued = 0;
+
+  constructor(private readonly ipc: boolean) {
+    this.prefixSize = ipc ? 9 : 8;
+  }
+
+  append(header: Buffer, body: Buffer): void {
+    const size = header.length + body.length;
+    const byRef = body.length >= COPY_LIMIT;
+    const copied = this.prefixSize + header.length + (byRef ? 0 : body.length);
+    if (this.slab.length - this.slabPos < copied) this.newSlab(copied);
+    const slab = this.slab;
+    let pos = this.slabPos;
+    if (this.ipc) slab[pos++] = IPC_MSG_TYPE;
+    // the 64-bit length as two 32-bit halves: sizes stay below 2^53
+    slab.writeUInt32BE(Math.floor(size / 0x1_0000_0000), pos);
+    slab.writeUInt32BE(size >>> 0, pos + 4);
+    pos += 8;
+    if (header.length > 0) pos += header.copy(slab, pos);
+    if (byRef) {
+      this.slabPos = pos;
+      this.seal();
+      this.chunks.push(body);
+    } else {
+      if (body.length > 0) pos += body.copy(slab, pos);
+      this.slabPos = pos;
+    }
+    this.queued += this.prefixSize + size;
+  }
+
+  /** The chunks appended since the last take, in order; empties the writer. */
+  take(): Buffer[] {
+    this.seal();
+    const chunks = this.chunks;
+    this.chunks = [];
+    this.queued = 0;
+    return chunks;
+  }
+
+  private seal(): void {
+    if (this.slabPos > this.slabStart) this.chunks.push(this.slab.subarray(this.slabStart, this.slabPos));
+    this.slabStart = this.slabPos;
+  }
+
+  private newSlab(atLeast: number): void {
+    this.seal();
+    this.slab = Buffer.allocUnsafe(Math.max(SLAB_SIZE, atLeast));
+    this.slabStart = 0;
+    this.slabPos = 0;
+  }
+}

@@ -1,0 +1,232 @@
+/**
+ * A pipe over a byte stream (TCP, IPC, TLS): the SP header exchange, then framed messages.
+ * Writes are batched: messages queued in one tick leave in one gather write, or sooner once a
+ * batch is large; reading pauses while the protocol's inbox for this peer is full.
+ */
+import type { Socket } from 'node:net';
+import { spError, toSpError, type SpError } from '../errors.js';
+import type { EndpointInfo } from '../events.js';
+import { Pipe } from '../pipe.js';
+import type { SocketOptions } from '../options.js';
+import { checkSpHeader, FrameDecoder, FrameWriter, SP_HEADER_SIZE, spHeader, type FrameSink } from './stream-codec.js';
+
+/** A batch this large is written at once instead of at the end of the tick. */
+const FLUSH_AT = 64 * 1024;
+
+export interface StreamPipeOptions {
+  /** IPC framing: a message-type byte before each length. */
+  readonly ipc: boolean;
+  /** The socket's live options: sendBuffer and recvMaxSize are read from here. */
+  readonly options: SocketOptions;
+}
+
+export interface Handshake {
+  readonly localProtocol: number;
+  readonly peerProtocol: number;
+  readonly timeoutMs: number;
+  readonly protocolName: (id: number) => string;
+}
+
+type State = 'handshake' | 'ready' | 'running' | 'closed';
+
+function flushTick(pipe: StreamPipe): void {
+  pipe.flushScheduled = false;
+  pipe.flush();
+}
+
+export class StreamPipe extends Pipe implements FrameSink {
+  private readonly decoder: FrameDecoder;
+  private readonly writer: FrameWriter;
+  private readonly options: SocketOptions;
+  private state: State = 'handshake';
+  private peerHeader = Buffer.alloc(SP_HEADER_SIZE);
+  private peerHeaderFill = 0;
+  private leftover: Buffer | undefined;
+  private settleHandshake: ((err: SpError | undefined) => void) | undefined;
+  private handshakeTimer: NodeJS.Timeout | undefined;
+  private handshakeSpec: Handshake | undefined;
+  private socketError: Error | undefined;
+  private blocked = false;
+  private released: Promise<void> | undefined;
+  flushScheduled = false;
+
+  constructor(
+    private readonly socket: Socket,
+    endpoint: EndpointInfo,
+    remoteAddress: string,
+    opts: StreamPipeOptions,
+  ) {
+    super(endpoint, remoteAddress);
+    this.options = opts.options;
+    this.decoder = new FrameDecoder(opts.ipc, this, opts.options);
+    this.writer = new FrameWriter(opts.ipc);
+    this.onData = this.onData.bind(this);
+    this.onWritten = this.onWritten.bind(this);
+    socket.on('data', this.onData);
+    socket.on('error', (err) => {
+      this.socketError ??= err;
+    });
+    socket.on('end', () => this.onPeerGone());
+    socket.on('close', () => this.onPeerGone());
+  }
+
+  /**
+   * Send our header at once, then wait for the peer's and check it. Resolves when the pipe
+   * may be attached; rejects (and destroys the connection) on a bad or late header.
+   */
+  handshake(spec: Handshake): Promise<void> {
+    this.handshakeSpec = spec;
+    return new Promise<void>((resolve, reject) => {
+      this.settleHandshake = (err) => {
+        this.settleHandshake = undefined;
+        clearTimeout(this.handshakeTimer);
+        if (err) reject(err);
+        else resolve();
+      };
+      this.handshakeTimer = setTimeout(() => {
+        this.failHandshake(spError('ETIMEDOUT', `the peer did not send its SP header within ${spec.timeoutMs} ms`));
+      }, spec.timeoutMs);
+      this.socket.write(spHeader(spec.localProtocol));
+    });
+  }
+
+  private failHandshake(err: SpError): void {
+    this.state = 'closed';
+    this.closed = true;
+    this.socket.destroy();
+    this.settleHandshake?.(err);
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.state === 'running') {
+      const err = this.decoder.push(chunk);
+      if (err) this.fail(err);
+      return;
+    }
+    if (this.state !== 'handshake') return;
+    const take = Math.min(SP_HEADER_SIZE - this.peerHeaderFill, chunk.length);
+    chunk.copy(this.peerHeader, this.peerHeaderFill, 0, take);
+    this.peerHeaderFill += take;
+    if (this.peerHeaderFill < SP_HEADER_SIZE) return;
+    const spec = this.handshakeSpec as Handshake;
+    const err = checkSpHeader(this.peerHeader, spec.peerProtocol, spec.protocolName);
+    if (err) return this.failHandshake(err);
+    if (take < chunk.length) this.leftover = chunk.subarray(take);
+    // hold everything after the header until the protocol has attached the pipe
+    this.socket.pause();
+    this.state = 'ready';
+    this.settleHandshake?.(undefined);
+  }
+
+  run(): void {
+    if (this.state !== 'ready') return;
+    this.state = 'running';
+    const leftover = this.leftover;
+    this.leftover = undefined;
+    if (leftover) {
+      const err = this.decoder.push(leftover);
+      if (err) return this.fail(err);
+    }
+    if (this.inboxBytes < this.options.recvBuffer) this.socket.resume();
+  }
+
+  frame(payload: Buffer): void {
+    this.sink?.pipeMessage(this, payload);
+  }
+
+  get writable(): boolean {
+    if (this.writer.queued + this.socket.writableLength < this.options.sendBuffer && !this.closed) return true;
+    this.blocked = true;
+    return false;
+  }
+
+  send(header: Buffer, body: Buffer): void {
+    this.writer.append(header, body);
+    if (this.writer.queued >= FLUSH_AT) this.flush();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      process.nextTick(flushTick, this);
+    }
+  }
+
+  /** Hand everything queued to the socket as one gather write. */
+  flush(): void {
+    if (this.writer.queued === 0 || this.socket.destroyed) return;
+    const chunks = this.writer.take();
+    const last = chunks.length - 1;
+    if (last === 0) {
+      this.socket.write(chunks[0] as Buffer, this.onWritten);
+      return;
+    }
+    this.socket.cork();
+    for (let i = 0; i < last; i++) this.socket.write(chunks[i] as Buffer);
+    this.socket.write(chunks[last] as Buffer, this.onWritten);
+    this.socket.uncork();
+  }
+
+  private onWritten(err?: Error | null): void {
+    if (err || !this.blocked || this.closed) return;
+    if (this.writer.queued + this.socket.writableLength < this.options.sendBuffer) {
+      this.blocked = false;
+      this.sink?.pipeWritable(this);
+    }
+  }
+
+  pauseReading(): void {
+    if (this.state === 'running') this.socket.pause();
+  }
+
+  resumeReading(): void {
+    if (this.state === 'running' && !this.closed) this.socket.resume();
+  }
+
+  /** The connection broke from the peer's side or by a protocol error. */
+  private fail(err: SpError): void {
+    if (this.closed) return;
+    this.decoder.halted = true;
+    this.state = 'closed';
+    this.socket.destroy();
+    this.ended('broken', err);
+  }
+
+  private onPeerGone(): void {
+    if (this.state === 'handshake') {
+      const why = this.socketError ? toSpError(this.socketError, 'the connection failed during the SP handshake', 'ECONNRESET') : spError('ECONNRESET', 'the peer closed the connection during the SP handshake');
+      return this.failHandshake(why);
+    }
+    if (this.closed) return;
+    if (this.socketError) return this.fail(toSpError(this.socketError, 'the connection failed', 'ECONNRESET'));
+    if (this.decoder.partial) return this.fail(spError('EPROTO', 'the peer closed the connection in the middle of a message; the partial message is dropped'));
+    this.fail(spError('ECONNRESET', 'the peer closed the connection'));
+  }
+
+  close(lingerMs = 0): Promise<void> {
+    if (this.released) return this.released;
+    this.closed = true;
+    this.owner = undefined;
+    this.sink = undefined;
+    this.decoder.halted = true;
+    this.state = 'closed';
+    clearTimeout(this.handshakeTimer);
+    this.settleHandshake?.(spError('EBADF', 'the pipe was closed during the SP handshake'));
+    const socket = this.socket;
+    this.released = new Promise<void>((resolve) => {
+      if (socket.destroyed) return resolve();
+      socket.once('close', () => resolve());
+      this.flush();
+      if (lingerMs === 0) {
+        socket.destroy();
+        return;
+      }
+      // A FIN after the queued data, then read (and drop) until the peer closes too: closing
+      // with unread input would send a reset that can discard what is still in flight.
+      socket.end();
+      socket.resume();
+      if (lingerMs > 0) {
+        const timer = setTimeout(() => socket.destroy(), lingerMs);
+        socket.once('close', () => clearTimeout(timer));
+      }
+    });
+    return this.released;
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * TCP (`tcp://`): nanomsg's address forms, a listener on `node:net`, a dialer that resolves
+ * names itself (so a failed lookup can be told from a refused connection, as nanomsg does),
+ * and the SP stream mapping on top.
+ */
+import { lookup } from 'node:dns/promises';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { formatTcpUrl, parseTcpBind, parseTcpConnect } from '../address.js';
+import { toSpError } from '../errors.js';
+import { StreamPipe } from './stream-pipe.js';
+import type { Dialer, Listener, Transport, TransportContext } from './transport.js';
+
+/** nanomsg's listen backlog (btcp.c). */
+const BACKLOG = 100;
+
+function remoteOf(socket: Socket): string {
+  const host = socket.remoteAddress ?? '?';
+  return `${host.includes(':') ? `[${host}]` : host}:${socket.remotePort ?? '?'}`;
+}
+
+export function streamPipe(socket: Socket, context: TransportContext, remote: string, ipc: boolean): StreamPipe {
+  return new StreamPipe(socket, context.endpoint, remote, { ipc, options: context.options });
+}
+
+/** Wait until a server listens, turning the failure into an SpError. */
+export function listening(server: Server, options: Parameters<Server['listen']>[0], doing: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onError = (err: Error) => reject(toSpError(err, doing));
+    server.once('error', onError);
+    server.listen(options, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+export function closeServer(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+/** Connect a socket made by `make`, settling on 'connect' or the first error or abort. */
+export function connected(socket: Socket, signal: AbortSignal, doing: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const done = (err?: Error) => {
+      socket.off('connect', onConnect);
+      socket.off('error', onError);
+      signal.removeEventListener('abort', onAbort);
+      if (err) {
+        socket.destroy();
+        reject(toSpError(err, doing));
+      } else resolve();
+    };
+    const onConnect = () => done();
+    const onError = (err: Error) => done(err);
+    const onAbort = () => done(new Error('aborted'));
+    socket.once('connect', onConnect);
+    socket.once('error', onError);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export const tcp: Transport = {
+  schemes: ['tcp'],
+
+  async listen(address, context, events): Promise<Listener> {
+    const where = parseTcpBind(address.url, address.rest, context.options.ipv4Only);
+    const server = createServer();
+    server.on('connection', (socket) => {
+      socket.setNoDelay(context.options.tcpNoDelay);
+      events.accepted(streamPipe(socket, context, remoteOf(socket), false));
+    });
+    await listening(server, { host: where.host, port: where.port, backlog: BACKLOG, ipv6Only: false }, `cannot bind ${address.url}`);
+    server.on('error', (err) => events.acceptFailed(toSpError(err, `accept on ${address.url} failed`)));
+    const port = (server.address() as { port: number }).port;
+    return { url: formatTcpUrl(address.scheme, where.iface, port), close: () => closeServer(server) };
+  },
+
+  dialer(address, context): Dialer {
+    const target = parseTcpConnect(address.url, address.rest, context.options.ipv4Only);
+    return {
+      async dial(signal) {
+        // nanomsg resolves at every attempt and uses the first address only
+        const host = target.family ? target.host : (await lookup(target.host, { family: context.options.ipv4Only ? 4 : 0 })).address;
+        signal.throwIfAborted();
+        const socket = connect({ host, port: target.port, localAddress: target.local, noDelay: context.options.tcpNoDelay });
+        await connected(socket, signal, `cannot connect to ${address.url}`);
+        return streamPipe(socket, context, remoteOf(socket), false);
+      },
+    };
+  },
+};

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    pool: 'forks',
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
+    // Interop tests spawn real nanocat/nngcat processes; a stray one must never keep the run alive.
+    teardownTimeout: 5_000,
+  },
+});
