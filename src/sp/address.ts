@@ -26,8 +26,9 @@ export function splitAddress(url: unknown, schemes: readonly string[]): SplitAdd
   if (bytes >= SOCKADDR_MAX) {
     throw spError('ENAMETOOLONG', `the address must be shorter than ${SOCKADDR_MAX} bytes, got ${bytes}: ${url.slice(0, 40)}…`);
   }
-  const sep = url.indexOf('://');
-  if (sep < 0) throw spError('EINVAL', `the address ${JSON.stringify(url)} has no "scheme://" part`);
+  // nn_global_create_ep: the first ':' must be followed by '//'
+  const sep = url.indexOf(':');
+  if (sep < 0 || !url.startsWith('//', sep + 1)) throw spError('EINVAL', `the address ${JSON.stringify(url)} has no "scheme://" part`);
   const scheme = url.slice(0, sep);
   if (!schemes.includes(scheme)) {
     throw spError(
@@ -60,7 +61,8 @@ export function isValidHostname(name: string): boolean {
 
 /** A port after the last colon: all digits, at most 65535; 0 only where `allowZero`. */
 function parsePort(text: string, url: string, allowZero: boolean): number {
-  if (!/^[0-9]{1,5}$/.test(text) || Number(text) > 65535 || (!allowZero && Number(text) === 0)) {
+  // any number of digits, as nn_port_resolve takes them ("000080" is port 80)
+  if (!/^[0-9]+$/.test(text) || Number(text) > 65535 || (!allowZero && Number(text) === 0)) {
     throw spError('EINVAL', `the port ${JSON.stringify(text)} in ${JSON.stringify(url)} must be a number from ${allowZero ? 0 : 1} to 65535`);
   }
   return Number(text);

@@ -10,7 +10,7 @@ import type { EndpointInfo, PipeCloseReason, SocketEventMap } from './events.js'
 import type { TlsOptions } from './options.js';
 import type { Pipe, PipeOwner } from './pipe.js';
 import type { SocketStats } from './stats.js';
-import type { Dialer, Listener, NewPipe, TransportContext } from './transport/transport.js';
+import type { Dialer, Listener, NewPipe } from './transport/transport.js';
 import type { SocketOptions } from './options.js';
 
 /** Settings one endpoint may override (nanomsg captures them when bind/connect is called). */
@@ -130,6 +130,7 @@ export abstract class Endpoint implements EndpointInfo, PipeOwner {
         () => {
           this.starting.delete(pipe);
           if (this.closed) return void pipe.close(0);
+          if (pipe.isClosed) return this.broken(undefined, spError('ECONNRESET', 'the peer closed the connection right after the SP handshake'));
           const refused = host.attachPipe(pipe);
           if (refused) {
             void pipe.close(0);

@@ -218,10 +218,12 @@ export class StreamPipe extends Pipe implements FrameSink {
         socket.destroy();
         return;
       }
-      // A FIN after the queued data, then read (and drop) until the peer closes too: closing
-      // with unread input would send a reset that can discard what is still in flight.
+      // Once the kernel has every queued byte the data is as good as sent (the kernel keeps
+      // delivering it after close); until then wait up to the linger time. Reading on, and
+      // dropping what arrives, keeps unread input from turning the close into a reset.
       socket.end();
       socket.resume();
+      socket.once('finish', () => socket.destroy());
       if (lingerMs > 0) {
         const timer = setTimeout(() => socket.destroy(), lingerMs);
         socket.once('close', () => clearTimeout(timer));

@@ -84,6 +84,12 @@ export const tcp: Transport = {
         signal.throwIfAborted();
         const socket = connect({ host, port: target.port, localAddress: target.local, noDelay: context.options.tcpNoDelay });
         await connected(socket, signal, `cannot connect to ${address.url}`);
+        if (socket.localPort === socket.remotePort && socket.localAddress === socket.remoteAddress) {
+          // Dialing a free port in the ephemeral range can connect a socket to itself
+          // (TCP simultaneous open); a PAIR would then happily talk to itself.
+          socket.destroy();
+          throw toSpError(Object.assign(new Error('the connection reached itself, nobody listens there'), { code: 'ECONNREFUSED' }), `cannot connect to ${address.url}`);
+        }
         return streamPipe(socket, context, remoteOf(socket), false);
       },
     };

@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+/** The `nanosp` command. */
+import { demo } from './demo.js';
+
+const USAGE = `usage: nanosp <command>
+
+commands:
+  demo    a short live tour of the protocols over TCP (what \`npm start\` runs)
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command] = argv;
+  switch (command) {
+    case 'demo':
+      await demo();
+      return 0;
+    case undefined:
+    case '-h':
+    case '--help':
+      process.stdout.write(USAGE);
+      return command === undefined ? 1 : 0;
+    default:
+      process.stderr.write(`nanosp: unknown command ${JSON.stringify(command)}\n${USAGE}`);
+      return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`nanosp: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);
