@@ -28,6 +28,31 @@ describe('socket and endpoint lifecycle', () => {
     expect(() => s.connect(`tcp://${'a'.repeat(130)}:5555`)).toThrow(expect.objectContaining({ code: 'ENAMETOOLONG' }));
   });
 
+  it('connects from a local interface (tcp://127.0.0.1;127.0.0.1:port, nanomsg tests/tcp.c)', async () => {
+    const server = testSocket('pair');
+    const ep = await server.bind('tcp://127.0.0.1:0');
+    const client = testSocket('pair');
+    const piped = next(server, 'pipe');
+    client.connect(ep.url.replace('tcp://', 'tcp://127.0.0.1;'));
+    const [pipe] = await piped;
+    expect(pipe.remoteAddress).toMatch(/^127\.0\.0\.1:/);
+    await client.send('via local iface');
+    expect(String(await server.recv())).toBe('via local iface');
+  });
+
+  it('speaks IPv6 when ipv4Only is false, and refuses IPv6 literals when it is true', async () => {
+    const server = testSocket('pair', { ipv4Only: false });
+    const ep = await server.bind('tcp://[::1]:0');
+    expect(ep.url).toMatch(/^tcp:\/\/\[::1\]:[1-9][0-9]*$/);
+    expect(() => testSocket('pair').connect(ep.url)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    const client = testSocket('pair', { ipv4Only: false });
+    const piped = next(server, 'pipe');
+    client.connect(ep.url);
+    await piped;
+    await client.send('over IPv6');
+    expect(String(await server.recv())).toBe('over IPv6');
+  });
+
   it('connect before bind: the dialer retries until the listener appears', async () => {
     const port = await freePort();
     const client = testSocket('pair', { reconnectInterval: 20 });
