@@ -29,3 +29,5 @@ export type {
   EndpointErrorEvent,
   SocketEventMap,
 } from './sp/events.js';
+export { device } from './sp/device.js';
+export { poll, POLLIN, POLLOUT, type PollItem, type PollOptions } from './sp/poll.js';

@@ -41,23 +41,24 @@ export function parseRecord(text: string | Uint8Array): EstpRecord {
     throw new EstpError('metric', line.pos, `expected whitespace after the full name, got ${quote(line.peekToken())}`);
   }
 
-  const timestamp = line.token('timestamp', 'the timestamp YYYY-MM-DDTHH:MM:SSZ');
-  const interval = line.token('interval', 'the interval in seconds');
-  const value = line.token('value', 'the value');
-  // Anything after the value is a future field (§5.4).
-
+  // Each field is checked as it is read, so the first problem in the line is the one reported.
   const [host, application, resource, metric] = names as [string, string, string, string];
+  const timestamp = line.token('timestamp', 'the timestamp YYYY-MM-DDTHH:MM:SSZ');
   const record: EstpRecord = {
     host,
     application,
     resource,
     metric,
     timestamp: parseTimestamp(timestamp.text, timestamp.at),
-    interval: parseInterval(interval.text, interval.at),
+    interval: 0,
     value: 0,
     type: 'gauge',
     extensions: [],
   };
+  const interval = line.token('interval', 'the interval in seconds');
+  record.interval = parseInterval(interval.text, interval.at);
+  const value = line.token('value', 'the value');
+  // Anything after the value is a future field (§5.4).
   parseValue(value.text, value.at, record);
   if (nl >= 0) parseExtensions(s, nl + 1, record);
   return record;

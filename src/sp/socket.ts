@@ -53,6 +53,7 @@ export class SpSocket extends EventEmitter<SocketEventMap> implements ProtocolHo
   private readonly sendWaiters = new WaiterList<void>('send');
   private readonly recvWaiters = new WaiterList<Buffer>('receive');
   private closing: Promise<void> | undefined;
+  private readonly watchers = new Set<() => void>();
 
   constructor(type: SocketType, init: SocketInit = {}) {
     super();
@@ -93,6 +94,16 @@ export class SpSocket extends EventEmitter<SocketEventMap> implements ProtocolHo
   /** The socket's endpoints, in the order they were made. */
   get endpoints(): Endpoint[] {
     return [...this.endpointMap.values()];
+  }
+
+  /** True when this type of socket can send at all (not SUB, PULL). */
+  get canSend(): boolean {
+    return this.info.canSend;
+  }
+
+  /** True when this type of socket can receive at all (not PUB, PUSH). */
+  get canRecv(): boolean {
+    return this.info.canRecv;
   }
 
   /** The live pipes (connections that passed the SP handshake). */
@@ -191,6 +202,7 @@ export class SpSocket extends EventEmitter<SocketEventMap> implements ProtocolHo
 
   /** ProtocolHost: a send may succeed now; serve the blocked senders in order. */
   writable(): void {
+    if (this.watchers.size > 0) this.notifyWatchers();
     const waiters = this.sendWaiters;
     while (waiters.length > 0 && !this.closing) {
       const waiter = waiters.peek()!;
@@ -251,6 +263,7 @@ export class SpSocket extends EventEmitter<SocketEventMap> implements ProtocolHo
 
   /** ProtocolHost: a message may be ready; serve the blocked receivers in order. */
   readable(): void {
+    if (this.watchers.size > 0) this.notifyWatchers();
     const waiters = this.recvWaiters;
     while (waiters.length > 0 && !this.closing) {
       let body: Buffer | undefined;
@@ -279,6 +292,27 @@ export class SpSocket extends EventEmitter<SocketEventMap> implements ProtocolHo
       }
       yield body;
     }
+  }
+
+  // ---- polling ---------------------------------------------------------------------------
+
+  /** @internal nn_poll: would a receive (1) or a send (2) complete without waiting now? */
+  pollState(): number {
+    if (this.closing) throw this.badf('poll');
+    let state = 0;
+    if (this.info.canRecv && this.recvWaiters.length === 0 && this.protocol.pollIn()) state |= 1;
+    if (this.info.canSend && this.sendWaiters.length === 0 && this.protocol.pollOut()) state |= 2;
+    return state;
+  }
+
+  /** @internal Call `watcher` whenever the poll state may have changed (and on close). */
+  watch(watcher: () => void): () => void {
+    this.watchers.add(watcher);
+    return () => this.watchers.delete(watcher);
+  }
+
+  private notifyWatchers(): void {
+    for (const watcher of [...this.watchers]) watcher();
   }
 
   // ---- options ---------------------------------------------------------------------------
@@ -329,6 +363,7 @@ export class SpSocket extends EventEmitter<SocketEventMap> implements ProtocolHo
       this.sendWaiters.rejectAll(this.badf('send'));
       this.recvWaiters.rejectAll(this.badf('receive'));
       this.protocol.close();
+      this.notifyWatchers();
       this.emit('close');
       await Promise.all([...this.endpointMap.values()].map((endpoint) => endpoint.shutdown(linger)));
       usedIndexes.delete(this.index);

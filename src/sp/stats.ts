@@ -32,9 +32,15 @@ export class SocketStats {
   currentSndPriority = 0;
   /** Endpoints whose last attempt failed and has not succeeded since. */
   currentEpErrors = 0;
+  /**
+   * nanosp's own counter, not one of nanomsg's 15: inbound messages a protocol dropped because
+   * their SP header was malformed (no request or survey id, too short) or had too many hops.
+   */
+  droppedMessages = 0;
 }
 
-export type StatisticKey = keyof SocketStats;
+/** The 15 statistics nanomsg has (SocketStats also keeps nanosp's droppedMessages). */
+export type StatisticKey = Exclude<keyof SocketStats, 'droppedMessages'>;
 
 export interface StatisticInfo {
   /** The property of SocketStats. */

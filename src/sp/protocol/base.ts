@@ -27,5 +27,18 @@ export abstract class BaseProtocol implements Protocol {
     throw spError('ENOTSUP', `${this.info.name.toUpperCase()} sockets cannot receive`);
   }
 
+  pollIn(): boolean {
+    return false;
+  }
+
+  pollOut(): boolean {
+    return false;
+  }
+
+  /** A message from a peer broke the protocol's header rules (or its hop limit): drop, count. */
+  protected dropMalformed(): void {
+    this.host.stats.droppedMessages++;
+  }
+
   close(): void {}
 }

@@ -1,21 +1,21 @@
 /** The socket types nanosp speaks, by name. */
 import { spError } from '../errors.js';
+import { bus } from './bus.js';
 import { pair } from './pair.js';
 import type { ProtocolFactory, SocketType } from './protocol.js';
 import { pub } from './pub.js';
 import { pull } from './pull.js';
 import { push } from './push.js';
+import { req } from './req.js';
+import { rep, respondent } from './responder.js';
 import { sub } from './sub.js';
+import { surveyor } from './surveyor.js';
 
-const FACTORIES: Partial<Record<SocketType, ProtocolFactory>> = { pair, pub, sub, push, pull };
+const FACTORIES: Record<SocketType, ProtocolFactory> = { pair, pub, sub, req, rep, push, pull, surveyor, respondent, bus };
 
 export const SOCKET_TYPES: readonly SocketType[] = ['pair', 'pub', 'sub', 'req', 'rep', 'push', 'pull', 'surveyor', 'respondent', 'bus'];
 
 export function protocolFactory(type: unknown): ProtocolFactory {
-  const factory = typeof type === 'string' ? FACTORIES[type as SocketType] : undefined;
-  if (factory) return factory;
-  if (typeof type === 'string' && (SOCKET_TYPES as readonly string[]).includes(type)) {
-    throw spError('EPROTONOSUPPORT', `the ${type} socket type is not implemented yet`);
-  }
+  if (typeof type === 'string' && Object.hasOwn(FACTORIES, type)) return FACTORIES[type as SocketType];
   throw spError('EINVAL', `unknown socket type ${JSON.stringify(type)}; it must be one of ${SOCKET_TYPES.join(', ')}`);
 }

@@ -50,6 +50,14 @@ class Pair extends BaseProtocol {
     return true;
   }
 
+  override pollIn(): boolean {
+    return this.inbound.hasMessages;
+  }
+
+  override pollOut(): boolean {
+    return this.peer !== undefined && this.peer.writable;
+  }
+
   override recv(): Buffer | undefined {
     return this.inbound.shift();
   }

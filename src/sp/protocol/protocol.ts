@@ -43,6 +43,10 @@ export interface Protocol extends PipeSink {
   recv(): Buffer | undefined;
   /** The SP header of the message `recv` last returned (raw sockets hand it to the user). */
   readonly recvHeader: Buffer;
+  /** nn_poll's NN_POLLIN: a receive would not block (or would fail at once, e.g. a survey that timed out). */
+  pollIn(): boolean;
+  /** nn_poll's NN_POLLOUT: a send would not block. */
+  pollOut(): boolean;
   /** Options this protocol handles itself (subscribe, unsubscribe). */
   setProtocolOption?(name: string, value: Buffer): void;
   /** The socket closed: stop timers, drop state. */

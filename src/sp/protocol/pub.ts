@@ -31,6 +31,10 @@ class Pub extends BaseProtocol {
 
   pipeMessage(): void {}
 
+  override pollOut(): boolean {
+    return true;
+  }
+
   override send(body: Buffer, header: Buffer): boolean {
     this.out.send(header, body);
     return true;

@@ -29,6 +29,10 @@ class Pull extends BaseProtocol {
     this.inbound.push(pipe, payload);
   }
 
+  override pollIn(): boolean {
+    return this.inbound.hasMessages;
+  }
+
   override recv(): Buffer | undefined {
     return this.inbound.shift();
   }

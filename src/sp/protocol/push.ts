@@ -39,6 +39,10 @@ class Push extends BaseProtocol {
     this.host.writable();
   }
 
+  override pollOut(): boolean {
+    return this.out.canSend;
+  }
+
   override send(body: Buffer, header: Buffer): boolean {
     return this.out.send(header, body) !== undefined;
   }

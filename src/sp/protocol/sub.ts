@@ -36,6 +36,10 @@ class Sub extends BaseProtocol {
     if (this.topics.matches(payload)) this.inbound.push(pipe, payload);
   }
 
+  override pollIn(): boolean {
+    return this.inbound.hasMessages;
+  }
+
   override recv(): Buffer | undefined {
     return this.inbound.shift();
   }
