@@ -31,3 +31,13 @@ export type {
 } from './sp/events.js';
 export { device } from './sp/device.js';
 export { poll, POLLIN, POLLOUT, type PollItem, type PollOptions } from './sp/poll.js';
+export {
+  configureDiagnostics,
+  diagnosticsSettings,
+  reportStatistics,
+  getStatistic,
+  NN_STAT,
+  type DiagnosticsOptions,
+  type DiagnosticsConfig,
+} from './diag/index.js';
+export { formatRecord, parseRecord, EstpError, type EstpRecord, type EstpType } from './estp/index.js';

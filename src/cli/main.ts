@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 /** The `nanosp` command. */
 import { demo } from './demo.js';
+import { stat, STAT_USAGE } from './stat.js';
 
 const USAGE = `usage: nanosp <command>
 
 commands:
   demo    a short live tour of the protocols over TCP (what \`npm start\` runs)
+  stat    a live view of the ESTP statistics nanosp and nanomsg processes publish
+          ${STAT_USAGE.replace('usage: ', '')}
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -14,6 +17,8 @@ async function main(argv: string[]): Promise<number> {
     case 'demo':
       await demo();
       return 0;
+    case 'stat':
+      return stat(argv.slice(1));
     case undefined:
     case '-h':
     case '--help':

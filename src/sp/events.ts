@@ -67,6 +67,8 @@ export interface SocketEventMap {
   'connect-failed': [event: EndpointFailure];
   /** A host name did not resolve; nanomsg retries this silently (no counter, no error state). */
   'resolve-failed': [event: EndpointFailure];
+  /** A bind failed (the address is taken, not local, not permitted, …); bind() rejects too. */
+  'bind-failed': [event: EndpointFailure];
   /** A listener failed to accept a connection. */
   'accept-failed': [event: EndpointFailure];
   /** A connection failed after it was made: peer gone, bad SP header, wrong peer, bad frame. */
@@ -79,6 +81,11 @@ export interface SocketEventMap {
   close: [];
 }
 
+/**
+ * Published (with no message) as a socket starts being made, before it takes its number:
+ * nanomsg makes its statistics socket at that moment, so it is socket 0.
+ */
+export const socketCreateChannel = channel('nanosp:socket:create');
 /** Published with the socket when one is made, and when it closes. */
 export const socketOpenChannel = channel('nanosp:socket:open');
 export const socketCloseChannel = channel('nanosp:socket:close');

@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import { splitAddress } from './address.js';
 import { BoundEndpoint, ConnectEndpoint, type Endpoint, type EndpointHost, type EndpointOptions } from './endpoint.js';
 import { spError, SpError } from './errors.js';
-import { socketCloseChannel, socketOpenChannel, type PipeCloseReason, type SocketEventMap } from './events.js';
+import { socketCloseChannel, socketCreateChannel, socketOpenChannel, type PipeCloseReason, type SocketEventMap } from './events.js';
 import { EMPTY, Message, toBuffer, type MessageData } from './message.js';
 import { checkOption, defaultOptions, OPTION_SPECS, type OptionName, type SocketOptions, type SocketOptionsInit } from './options.js';
 import type { Pipe } from './pipe.js';
@@ -58,6 +58,7 @@ export class SpSocket extends EventEmitter<SocketEventMap> implements ProtocolHo
   constructor(type: SocketType, init: SocketInit = {}) {
     super();
     const factory = protocolFactory(type);
+    if (socketCreateChannel.hasSubscribers) socketCreateChannel.publish(type);
     this.type = factory.info.name;
     this.raw = init.raw === true;
     this.index = allocateIndex();
@@ -119,7 +120,13 @@ export class SpSocket extends EventEmitter<SocketEventMap> implements ProtocolHo
     const address = splitAddress(url, SCHEMES);
     const endpoint = new BoundEndpoint(this, this.nextEndpointId++, url, this.endpointOptions(options));
     const transport = transportFor(address.scheme);
-    await endpoint.open((events) => transport.listen(address, this.context(endpoint, options), events));
+    try {
+      await endpoint.open((events) => transport.listen(address, this.context(endpoint, options), events));
+    } catch (err) {
+      // nanomsg 1.x returns bind errors and counts nothing (bind_errors stays 0)
+      if (err instanceof SpError) this.emit('bind-failed', { endpoint, error: err });
+      throw err;
+    }
     if (this.closed) {
       await endpoint.shutdown(0);
       throw spError('EBADF', `the socket was closed while binding ${url}`);
