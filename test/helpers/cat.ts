@@ -1,9 +1,10 @@
 /**
  * nanocat and nngcat as one table, so an interop test is written once and run against both:
  * each knows its flags for binding and connecting, its socket-type flags, and how often it can
- * repeat (nngcat's -i takes whole seconds only; spec/peers.md gotcha 2).
+ * repeat (nngcat's -i takes whole seconds only; spec/peers.md gotcha 2). nngcat has no BUS.
+ * Also the loops that answer a repeating REQ or SURVEYOR, and survey until answered.
  */
-import type { SpSocket, SocketType } from '../../src/index.js';
+import { SpError, type SpSocket, type SocketType } from '../../src/index.js';
 import { freeTcpUrl, whilePeerRuns } from './interop.js';
 import { startPeer, type Peer } from './peers.js';
 import { next } from './sockets.js';
@@ -26,7 +27,18 @@ export const CATS: readonly Cat[] = [
     library: 'libnanomsg 1.1.5',
     bind: '--bind',
     connect: '--connect',
-    type: { pair: ['--pair'], push: ['--push'], pull: ['--pull'], pub: ['--pub'], sub: ['--sub'] },
+    type: {
+      pair: ['--pair'],
+      push: ['--push'],
+      pull: ['--pull'],
+      pub: ['--pub'],
+      sub: ['--sub'],
+      req: ['--req'],
+      rep: ['--rep'],
+      surveyor: ['--surveyor'],
+      respondent: ['--respondent'],
+      bus: ['--bus'],
+    },
     interval: '0.1',
   },
   {
@@ -35,7 +47,18 @@ export const CATS: readonly Cat[] = [
     bind: '--listen',
     connect: '--dial',
     // --pair is PAIR v1 in nngcat; nanomsg's PAIR is v0 (gotcha 5). SUB needs a subscription.
-    type: { pair: ['--pair0'], push: ['--push0'], pull: ['--pull0'], pub: ['--pub0'], sub: ['--sub0', '--subscribe', ''] },
+    // nngcat has no BUS at all (gotcha 6).
+    type: {
+      pair: ['--pair0'],
+      push: ['--push0'],
+      pull: ['--pull0'],
+      pub: ['--pub0'],
+      sub: ['--sub0', '--subscribe', ''],
+      req: ['--req0'],
+      rep: ['--rep0'],
+      surveyor: ['--surveyor0'],
+      respondent: ['--respondent0'],
+    },
     interval: '1',
   },
 ];
@@ -82,4 +105,51 @@ export async function joinCat(cat: Cat, sock: SpSocket, side: Side, type: Socket
   }
   await whilePeerRuns(peer, piped);
   return peer;
+}
+
+// ---- request/reply and survey loops (with the cats and with devices) ----------------------
+
+/**
+ * Answer every request (REP) or survey (RESPONDENT) on `sock` with `reply` until `done`
+ * settles, and resolve with what was asked. A peer that repeats (-i) may ask again before
+ * it sees the answer, or cancel a request whose answer is on its way, so every question is
+ * answered, not just the first. Rejects if `done` does or a receive or send fails.
+ */
+export async function answerUntil(sock: SpSocket, reply: string, done: Promise<unknown>): Promise<string[]> {
+  const asked: string[] = [];
+  const stop = new AbortController();
+  const serving = (async (): Promise<never> => {
+    for (;;) {
+      const body = await sock.recv({ timeout: -1, signal: stop.signal });
+      asked.push(body.toString('utf8'));
+      await sock.send(reply);
+    }
+  })();
+  serving.catch(() => {}); // once stopped, the pending receive fails; that is expected
+  try {
+    await Promise.race([done, serving]);
+    return asked;
+  } finally {
+    stop.abort();
+  }
+}
+
+/**
+ * Survey with `question` until a response arrives, and resolve with it. A survey reaches
+ * only the respondents attached at that moment (a respondent still attaching on its side, or
+ * behind a device that is, misses it, which is correct SP semantics), so when the survey's
+ * deadline passes with no response (ETIMEDOUT) it is sent again, for up to `withinMs`.
+ * Fails at once if `peer` exits.
+ */
+export async function surveyUntilAnswered(sur: SpSocket, question: string, peer: Peer, withinMs = 10_000): Promise<string> {
+  const until = Date.now() + withinMs;
+  for (;;) {
+    await sur.send(question);
+    try {
+      return (await whilePeerRuns(peer, sur.recv({ timeout: -1 }))).toString('utf8');
+    } catch (err) {
+      const deadlinePassed = err instanceof SpError && err.code === 'ETIMEDOUT';
+      if (!deadlinePassed || Date.now() + sur.options.surveyDeadline > until) throw err;
+    }
+  }
 }

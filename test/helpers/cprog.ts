@@ -1,0 +1,103 @@
+/**
+ * Small C peers built from test/interop/c/*.c against the real libraries: compiled with gcc
+ * once per test file (the first test that needs one waits for gcc; the rest reuse the
+ * binary) into a temporary directory removed after the file's tests, and run like any other
+ * peer with startPeer (killed after each test). When gcc or the library's header is missing
+ * the tests are skipped with a notice, or fail under CI, exactly as describePeer does.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, it } from 'vitest';
+import { hasCommand, PEER_INSTALL, startPeer, type Peer } from './peers.js';
+
+export interface CProgram {
+  /** The binary's name, and the source's name without `.c`. */
+  readonly name: string;
+  readonly source: string;
+  /** The header that must be installed to build it. */
+  readonly header: string;
+  /** Linker flags. Never -lnanomsg and -lnng together: libnng also exports nn_* symbols. */
+  readonly libs: readonly string[];
+}
+
+function cSource(name: string): string {
+  return fileURLToPath(new URL(`../interop/c/${name}.c`, import.meta.url));
+}
+
+/** A raw REP/REQ or RESPONDENT/SURVEYOR device on libnanomsg's nn_device (see its header comment). */
+export const NN_DEVICE: CProgram = {
+  name: 'nn_device',
+  source: cSource('nn_device'),
+  header: '/usr/include/nanomsg/nn.h',
+  libs: ['-lnanomsg'],
+};
+
+/** What is missing to build `program`, or undefined when gcc and the header are there. */
+function missing(program: CProgram): string | undefined {
+  if (!hasCommand('gcc')) return 'gcc is not installed';
+  if (!existsSync(program.header)) return `${program.header} is not installed`;
+  return undefined;
+}
+
+const INSTALL = `apt-get install -y gcc && ${PEER_INSTALL}`;
+
+/**
+ * `describe` for tests that run `program`. When it cannot be built: under CI one failing test
+ * that says what to install; elsewhere the block is skipped with a notice.
+ */
+export function describeC(program: CProgram, name: string, body: () => void): void {
+  const lack = missing(program);
+  if (lack === undefined) {
+    describe(name, body);
+  } else if (process.env.CI) {
+    describe(name, () => {
+      it(`needs to build ${program.name}`, () => {
+        throw new Error(`${lack}, so ${program.name}.c cannot be built; CI must run: ${INSTALL}`);
+      });
+    });
+  } else {
+    console.warn(`[nanosp tests] skipping "${name}": ${lack}, so ${program.name}.c cannot be built (${INSTALL})`);
+    describe.skip(name, body);
+  }
+}
+
+let buildDir: string | undefined;
+const builds = new Map<string, Promise<string>>();
+
+function compile(program: CProgram): Promise<string> {
+  buildDir ??= mkdtempSync(join(tmpdir(), 'nanosp-c-'));
+  const out = join(buildDir, program.name);
+  const args = ['-Wall', '-Wextra', '-O1', program.source, '-o', out, ...program.libs];
+  return new Promise((resolve, reject) => {
+    execFile('gcc', args, (err, _stdout, stderr) => {
+      if (err) reject(new Error(`gcc ${args.join(' ')} failed: ${err.message}\n${stderr}`));
+      else resolve(out);
+    });
+  });
+}
+
+afterAll(async () => {
+  // the peers were killed after each test; wait for builds still running before removing them
+  await Promise.allSettled(builds.values());
+  builds.clear();
+  if (buildDir !== undefined) rmSync(buildDir, { recursive: true, force: true });
+  buildDir = undefined;
+});
+
+/** The path of `program`'s binary, compiled on first use in this process. */
+export function buildC(program: CProgram): Promise<string> {
+  let built = builds.get(program.name);
+  if (!built) {
+    built = compile(program);
+    builds.set(program.name, built);
+  }
+  return built;
+}
+
+/** Build `program` if needed and start it with `args`; it is killed after the current test. */
+export async function startC(program: CProgram, args: readonly string[]): Promise<Peer> {
+  return startPeer(await buildC(program), [...args]);
+}
