@@ -4,6 +4,7 @@
  * the demo exits by itself.
  */
 import { socket, type SpSocket } from '../index.js';
+import { liveDemo } from './live-demo.js';
 
 type Print = (line: string) => void;
 
@@ -87,11 +88,14 @@ async function throughputDemo(print: Print): Promise<void> {
   print(`  ${Math.round(count / seconds).toLocaleString('en-US')} msg/s (${(seconds * 1000).toFixed(0)} ms); bench/ has the real measurements`);
 }
 
-export async function demo(print: Print = (line) => process.stdout.write(`${line}\n`)): Promise<void> {
+export async function demo(seconds = 8): Promise<void> {
+  const print: Print = (line) => process.stdout.write(`${line}\n`);
   print('nanosp: the Scalability Protocols in pure TypeScript, live over TCP on loopback\n');
   await pairDemo(print);
   await pipelineDemo(print);
   await pubsubDemo(print);
   await throughputDemo(print);
-  print('\nDone: every socket above was closed and the process exits by itself.');
+  print('');
+  await liveDemo({ seconds, print: (text) => process.stdout.write(text), live: process.stdout.isTTY === true });
+  print('\nDone: every socket and worker above was closed and the process exits by itself.');
 }

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /** The `nanosp` command. */
 import { demo } from './demo.js';
+import { demoWorker } from './demo-worker.js';
 import { stat, STAT_USAGE } from './stat.js';
 
 const USAGE = `usage: nanosp <command>
 
 commands:
-  demo    a short live tour of the protocols over TCP (what \`npm start\` runs)
+  demo [SECONDS]  a live tour of the protocols and the diagnostics (what \`npm start\` runs)
   stat    a live view of the ESTP statistics nanosp and nanomsg processes publish
           ${STAT_USAGE.replace('usage: ', '')}
 `;
@@ -15,8 +16,10 @@ async function main(argv: string[]): Promise<number> {
   const [command] = argv;
   switch (command) {
     case 'demo':
-      await demo();
+      await demo(argv[1] === undefined ? undefined : Number(argv[1]));
       return 0;
+    case 'demo-worker':
+      return demoWorker(argv[1] ?? '', argv[2]);
     case 'stat':
       return stat(argv.slice(1));
     case undefined:

@@ -44,6 +44,20 @@ export class StatView {
     this.lastMalformed = reason;
   }
 
+  /** One line per source with the figures that tell most: traffic, connections, errors. */
+  renderCompact(title: string): string {
+    const lines = [`${title}: ${this.sources.size} sockets, ${this.records} records, ${this.malformed} malformed`];
+    const figure = (metrics: Map<string, Metric>, name: string) => metrics.get(name);
+    const fmt = (m: Metric | undefined) => (m === undefined ? '-' : m.rate === undefined ? String(m.value) : `${m.value} (${m.rate.toFixed(0)}/s)`);
+    for (const [source, metrics] of [...this.sources].sort(([a], [b]) => a.localeCompare(b))) {
+      lines.push(
+        `  ${source.padEnd(36)} sent ${fmt(figure(metrics, 'messages_sent')).padEnd(14)} recv ${fmt(figure(metrics, 'messages_received')).padEnd(14)}` +
+          ` conns ${fmt(figure(metrics, 'current_connections'))}  connect_errors ${fmt(figure(metrics, 'connect_errors'))}  ep_errors ${fmt(figure(metrics, 'current_ep_errors'))}`,
+      );
+    }
+    return `${lines.join('\n')}\n`;
+  }
+
   render(title: string): string {
     const lines = [`nanosp stat ${title}: ${this.sources.size} sources, ${this.records} records, ${this.malformed} malformed`];
     if (this.lastMalformed) lines.push(`  last malformed: ${this.lastMalformed}`);
