@@ -170,7 +170,7 @@ export class Diagnostics {
     this.opening = true;
     let socket: SpSocket;
     try {
-      socket = new SpSocket('pub', { socketName: 'statistics', linger: 100 });
+      socket = new SpSocket('pub', { linger: 100 }); // named by its number, 0 when made first, as nanomsg's
     } finally {
       this.opening = false;
     }

@@ -43,6 +43,10 @@ export async function device(a: SpSocket, b?: SpSocket): Promise<never> {
     throw spError('EINVAL', `device: nothing can flow between ${a.type} and ${other.type} (neither receives what the other sends)`);
   }
   const stop = new AbortController();
+  // a one-way device waits only on its receiving socket: the sending one's close must end it too
+  const onClose = () => stop.abort();
+  a.once('close', onClose);
+  b?.once('close', onClose);
   try {
     await Promise.race(directions.map(([from, to]) => forward(from, to, stop.signal)));
   } catch (err) {
@@ -53,6 +57,8 @@ export async function device(a: SpSocket, b?: SpSocket): Promise<never> {
   } finally {
     // the other direction's pending receive must not take a message it cannot deliver
     stop.abort();
+    a.off('close', onClose);
+    b?.off('close', onClose);
   }
   throw spError('EBADF', 'device: stopped'); // not reached: forward only ends by throwing
 }

@@ -157,6 +157,39 @@ describe('REQ/REP over TCP (nanomsg tests/reqrep.c)', () => {
     await expect(rep.recv({ timeout: 250 })).rejects.toMatchObject({ code: 'ETIMEDOUT' });
   });
 
+  it('a timed resend goes round robin, to the other REP', async () => {
+    const req = testSocket('req', { resendInterval: 100 });
+    const rep1 = testSocket('rep');
+    const rep2 = testSocket('rep');
+    await connectInOrder(req, [rep1, rep2]);
+    await req.send('ABC');
+    const first = await rep1.recvMessage({ timeout: 2000 });
+    const again = await rep2.recvMessage({ timeout: 2000 });
+    expect(String(again.body)).toBe('ABC');
+    expect(again.header.toString('hex')).toBe(first.header.toString('hex'));
+    await rep2.send('from rep2');
+    expect(String(await req.recv())).toBe('from rep2');
+  });
+
+  it('after the only REP holding the request goes away, the request goes to the next REP that appears', async () => {
+    const req = testSocket('req', { resendInterval: 60_000 });
+    const ep = await req.bind('tcp://127.0.0.1:0');
+    const rep1 = testSocket('rep');
+    const piped = Promise.all([pipesUp(req, 1), next(rep1, 'pipe')]);
+    rep1.connect(ep.url);
+    await piped;
+    await req.send('ABC');
+    expect(String(await rep1.recv())).toBe('ABC');
+    const removed = next(req, 'pipe-removed');
+    await rep1.close();
+    await removed;
+    const rep2 = testSocket('rep');
+    rep2.connect(ep.url);
+    expect(String(await rep2.recv({ timeout: 2000 }))).toBe('ABC');
+    await rep2.send('REPLY');
+    expect(String(await req.recv())).toBe('REPLY');
+  });
+
   it('a request sent before any peer exists is delivered once a REP appears', async () => {
     const req = testSocket('req');
     // REQ is always writable: the send resolves at once, with no endpoint at all

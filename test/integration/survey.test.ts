@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SpSocket } from '../../src/index.js';
+import { Message, type SpSocket } from '../../src/index.js';
 import { linked, next, testSocket } from '../helpers/sockets.js';
 
 const EFSM_ERRNO = 156384766;
@@ -135,5 +135,48 @@ describe('SURVEYOR/RESPONDENT over TCP (nanomsg tests/survey.c)', () => {
     const second = await respondent.recvMessage();
     expect(String(second.body)).toBe('two');
     expect(second.header.toString('hex')).not.toBe(first.header.toString('hex'));
+  });
+
+  it('a response to a surveyor whose pipe has gone is dropped silently: send still resolves', async () => {
+    const { surveyor, respondents } = await surveyorWith(1, 1000);
+    const respondent = respondents[0]!;
+    await surveyor.send('Q');
+    expect(String(await respondent.recv())).toBe('Q');
+    const removed = next(respondent, 'pipe-removed');
+    await surveyor.close();
+    await removed;
+    await expect(respondent.send('nobody hears this')).resolves.toBeUndefined();
+    await expect(respondent.send('again')).rejects.toMatchObject({ code: 'EFSM' });
+  });
+});
+
+describe('raw SURVEYOR/RESPONDENT headers', () => {
+  it('raw RESPONDENT: header is [pipe key][survey id]; sendMessage routes the response back', async () => {
+    const surveyor = testSocket('surveyor', { surveyDeadline: 1000 });
+    const respondent = testSocket('respondent', { raw: true });
+    await linked(respondent, surveyor);
+    await surveyor.send('Q');
+    const m = await respondent.recvMessage();
+    expect(String(m.body)).toBe('Q');
+    expect(m.header.length).toBe(8);
+    expect(m.header.readUInt32BE(0)).toBe(respondent.pipes[0]?.id);
+    expect(m.header.readUInt32BE(0) >>> 31).toBe(0);
+    expect(m.header.readUInt32BE(4) >>> 31).toBe(1);
+    await respondent.sendMessage(m);
+    expect(String(await surveyor.recv())).toBe('Q');
+  });
+
+  it('raw SURVEYOR: no deadline and no EFSM; the response header is the 4-byte survey id', async () => {
+    const surveyor = testSocket('surveyor', { raw: true });
+    const respondent = testSocket('respondent');
+    await linked(surveyor, respondent);
+    await expect(surveyor.recv({ timeout: 0 })).rejects.toMatchObject({ code: 'EAGAIN' });
+    await surveyor.sendMessage(new Message(Buffer.from('Q'), Buffer.from([0x80, 0, 0, 0x42])));
+    const survey = await respondent.recvMessage();
+    expect(survey.header.toString('hex')).toBe('80000042');
+    await respondent.send('A');
+    const response = await surveyor.recvMessage();
+    expect(response.header.toString('hex')).toBe('80000042');
+    expect(String(response.body)).toBe('A');
   });
 });
