@@ -155,7 +155,7 @@ export class SpSocket extends EventEmitter<SocketEventMap> implements ProtocolHo
   }
 
   private context(endpoint: Endpoint, options: EndpointOptions): TransportContext {
-    return { options: this.options, endpoint, tls: options.tls ?? this.options.tls };
+    return { options: this.options, endpoint, tls: options.tls ?? this.options.tls, protocol: { local: this.info.id, peer: this.info.peer } };
   }
 
   // ---- sending ---------------------------------------------------------------------------

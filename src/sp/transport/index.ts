@@ -1,8 +1,11 @@
 /** The transports nanosp serves, by URL scheme. */
+import { inproc } from './inproc.js';
+import { ipc } from './ipc.js';
 import { tcp } from './tcp.js';
+import { tls } from './tls.js';
 import type { Transport } from './transport.js';
 
-const TRANSPORTS: readonly Transport[] = [tcp];
+const TRANSPORTS: readonly Transport[] = [tcp, ipc, inproc, tls];
 
 export const SCHEMES: readonly string[] = TRANSPORTS.flatMap((t) => t.schemes);
 

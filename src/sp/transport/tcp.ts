@@ -5,7 +5,7 @@
  */
 import { lookup } from 'node:dns/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { formatTcpUrl, parseTcpBind, parseTcpConnect } from '../address.js';
+import { formatTcpUrl, parseTcpBind, parseTcpConnect, type TcpConnectAddress } from '../address.js';
 import { toSpError } from '../errors.js';
 import { StreamPipe } from './stream-pipe.js';
 import type { Dialer, Listener, Transport, TransportContext } from './transport.js';
@@ -13,7 +13,7 @@ import type { Dialer, Listener, Transport, TransportContext } from './transport.
 /** nanomsg's listen backlog (btcp.c). */
 const BACKLOG = 100;
 
-function remoteOf(socket: Socket): string {
+export function remoteOf(socket: Socket): string {
   const host = socket.remoteAddress ?? '?';
   return `${host.includes(':') ? `[${host}]` : host}:${socket.remotePort ?? '?'}`;
 }
@@ -38,11 +38,11 @@ export function closeServer(server: Server): Promise<void> {
   return new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
-/** Connect a socket made by `make`, settling on 'connect' or the first error or abort. */
-export function connected(socket: Socket, signal: AbortSignal, doing: string): Promise<void> {
+/** Settle once `socket` is connected (`event`: 'connect', or 'secureConnect' for TLS), fails or is aborted. */
+export function connected(socket: Socket, signal: AbortSignal, doing: string, event: 'connect' | 'secureConnect' = 'connect'): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const done = (err?: Error) => {
-      socket.off('connect', onConnect);
+      socket.off(event, onConnect);
       socket.off('error', onError);
       signal.removeEventListener('abort', onAbort);
       if (err) {
@@ -53,7 +53,7 @@ export function connected(socket: Socket, signal: AbortSignal, doing: string): P
     const onConnect = () => done();
     const onError = (err: Error) => done(err);
     const onAbort = () => done(new Error('aborted'));
-    socket.once('connect', onConnect);
+    socket.once(event, onConnect);
     socket.once('error', onError);
     signal.addEventListener('abort', onAbort, { once: true });
   });
@@ -79,19 +79,29 @@ export const tcp: Transport = {
     const target = parseTcpConnect(address.url, address.rest, context.options.ipv4Only);
     return {
       async dial(signal) {
-        // nanomsg resolves at every attempt and uses the first address only
-        const host = target.family ? target.host : (await lookup(target.host, { family: context.options.ipv4Only ? 4 : 0 })).address;
-        signal.throwIfAborted();
+        const host = await resolveHost(target, context.options.ipv4Only, signal);
         const socket = connect({ host, port: target.port, localAddress: target.local, noDelay: context.options.tcpNoDelay });
         await connected(socket, signal, `cannot connect to ${address.url}`);
-        if (socket.localPort === socket.remotePort && socket.localAddress === socket.remoteAddress) {
-          // Dialing a free port in the ephemeral range can connect a socket to itself
-          // (TCP simultaneous open); a PAIR would then happily talk to itself.
-          socket.destroy();
-          throw toSpError(Object.assign(new Error('the connection reached itself, nobody listens there'), { code: 'ECONNREFUSED' }), `cannot connect to ${address.url}`);
-        }
+        refuseSelfConnection(socket, address.url);
         return streamPipe(socket, context, remoteOf(socket), false);
       },
     };
   },
 };
+
+/** The address to dial: the literal, or the first address DNS gives (nanomsg resolves at every attempt). */
+export async function resolveHost(target: TcpConnectAddress, ipv4Only: boolean, signal: AbortSignal): Promise<string> {
+  const host = target.family ? target.host : (await lookup(target.host, { family: ipv4Only ? 4 : 0 })).address;
+  signal.throwIfAborted();
+  return host;
+}
+
+/**
+ * Dialing a free port in the ephemeral range can connect a socket to itself (TCP
+ * simultaneous open); a PAIR would then happily talk to itself.
+ */
+export function refuseSelfConnection(socket: Socket, url: string): void {
+  if (socket.localPort !== socket.remotePort || socket.localAddress !== socket.remoteAddress) return;
+  socket.destroy();
+  throw toSpError(Object.assign(new Error('the connection reached itself, nobody listens there'), { code: 'ECONNREFUSED' }), `cannot connect to ${url}`);
+}

@@ -15,6 +15,11 @@ export interface TransportContext {
   readonly endpoint: EndpointInfo;
   /** TLS settings for this endpoint (its own, else the socket's). */
   readonly tls: TlsOptions | undefined;
+  /**
+   * The SP protocol ids of this socket and of the peer it may talk to. Stream transports
+   * check them in the SP header; inproc and WebSocket need them before a pipe exists.
+   */
+  readonly protocol: { readonly local: number; readonly peer: number };
 }
 
 /** A pipe that is connected but has not done the SP handshake yet. */

@@ -1,0 +1,128 @@
+/**
+ * The two ends of an inproc connection. Messages pass as Buffers, without framing; header and
+ * body are joined as a stream transport would, so the receiving protocol parses them the same
+ * way. As in nanomsg, the receiver's recvBuffer bounds what may be queued toward it (an empty
+ * queue always takes one message) and recvMaxSize does not apply. Delivery happens on the next
+ * tick, in order, so a send never runs the receiver's code inside the sender's call.
+ */
+import { spError } from '../errors.js';
+import type { EndpointInfo } from '../events.js';
+import type { SocketOptions } from '../options.js';
+import { Pipe } from '../pipe.js';
+import { Queue } from '../queue.js';
+
+function deliverTick(pipe: InprocPipe): void {
+  pipe.deliverScheduled = false;
+  pipe.deliver();
+}
+
+export class InprocPipe extends Pipe {
+  private peer: InprocPipe | undefined;
+  /** Messages from the peer not yet handed to our protocol. */
+  private readonly incoming = new Queue<Buffer>();
+  private incomingBytes = 0;
+  private running = false;
+  private paused = false;
+  private blocked = false;
+  private released: Promise<void> | undefined;
+  deliverScheduled = false;
+
+  constructor(
+    endpoint: EndpointInfo,
+    remoteAddress: string,
+    private readonly options: SocketOptions,
+  ) {
+    super(endpoint, remoteAddress);
+  }
+
+  /** Join two fresh pipes. */
+  static pair(a: InprocPipe, b: InprocPipe): void {
+    a.peer = b;
+    b.peer = a;
+  }
+
+  /** Protocols were matched when the pipes were made: nothing to exchange. */
+  handshake(): Promise<void> {
+    return this.closed ? Promise.reject(spError('ECONNRESET', 'the inproc peer went away before the connection was up')) : Promise.resolve();
+  }
+
+  run(): void {
+    this.running = true;
+    this.deliver();
+  }
+
+  get writable(): boolean {
+    const peer = this.peer;
+    if (this.closed || !peer || peer.closed) return false;
+    const queued = peer.incomingBytes + peer.inboxBytes;
+    if (queued === 0 || queued < peer.options.recvBuffer) return true;
+    this.blocked = true;
+    return false;
+  }
+
+  send(header: Buffer, body: Buffer): void {
+    const peer = this.peer;
+    if (!peer || peer.closed) return;
+    peer.take(header.length === 0 ? body : Buffer.concat([header, body], header.length + body.length));
+  }
+
+  private take(payload: Buffer): void {
+    this.incoming.push(payload);
+    this.incomingBytes += payload.length;
+    if (!this.deliverScheduled) {
+      this.deliverScheduled = true;
+      process.nextTick(deliverTick, this);
+    }
+  }
+
+  /** Hand queued messages to our protocol, until it pauses us. */
+  deliver(): void {
+    if (!this.running || this.closed) return;
+    while (this.incoming.length > 0 && !this.paused && !this.closed) {
+      const payload = this.incoming.shift() as Buffer;
+      this.incomingBytes -= payload.length;
+      this.sink?.pipeMessage(this, payload);
+    }
+    this.peer?.unblock();
+  }
+
+  /** Our queue toward the peer shrank: tell our protocol if it was waiting. */
+  private unblock(): void {
+    if (this.blocked && !this.closed && this.writable) {
+      this.blocked = false;
+      this.sink?.pipeWritable(this);
+    }
+  }
+
+  pauseReading(): void {
+    this.paused = true;
+  }
+
+  resumeReading(): void {
+    this.paused = false;
+    this.deliver();
+  }
+
+  /** The peer closed: take what it had already sent, then this end is broken. */
+  private peerGone(): void {
+    if (this.closed) return;
+    this.paused = false;
+    this.deliver();
+    this.ended('broken', spError('ECONNRESET', 'the inproc peer closed the connection'));
+  }
+
+  close(): Promise<void> {
+    if (this.released) return this.released;
+    this.closed = true;
+    this.owner = undefined;
+    this.sink = undefined;
+    this.incoming.clear();
+    this.incomingBytes = 0;
+    const peer = this.peer;
+    this.peer = undefined;
+    // what we sent is already queued at the peer: it is delivered before the peer learns we left
+    if (peer) process.nextTick(() => peer.peerGone());
+    this.released = Promise.resolve();
+    return this.released;
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * TLS (`tls+tcp://`, RFC sp-tls-mapping-01, as NNG and mangos speak it): a TCP connection,
+ * a TLS handshake (1.2 or later, as NNG with mbedTLS requires), then exactly the TCP mapping
+ * inside. Certificates and verification come from Node's own tls options: the socket's `tls`
+ * option or the endpoint's. The dialer verifies the server by default and names the URL's
+ * host for SNI and verification; the listener asks for no client certificate by default.
+ */
+import { isIP } from 'node:net';
+import { connect as tlsConnect, createServer as createTlsServer, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import { formatTcpUrl, parseTcpBind, parseTcpConnect } from '../address.js';
+import { spError, toSpError } from '../errors.js';
+import type { TlsOptions } from '../options.js';
+import { closeServer, connected, listening, refuseSelfConnection, remoteOf, resolveHost, streamPipe } from './tcp.js';
+import type { Dialer, Listener, Transport } from './transport.js';
+
+const MIN_VERSION = 'TLSv1.2';
+
+/** A listener cannot run without a certificate and its key: say so before binding. */
+export function requireServerCredentials(tls: TlsOptions | undefined, url: string): TlsOptions {
+  if (!tls || (tls.pfx === undefined && (tls.cert === undefined || tls.key === undefined))) {
+    const missing = !tls ? 'the tls option' : tls.cert === undefined ? 'tls.cert' : 'tls.key';
+    throw spError('EINVAL', `binding ${url} needs a certificate and its key: ${missing} is missing (give { tls: { cert, key } } to the socket or to bind)`);
+  }
+  return tls;
+}
+
+/** Client options: verification on, SNI from the URL's host name (never for an IP literal). */
+export function clientTlsOptions(tls: TlsOptions | undefined, host: string): ConnectionOptions {
+  const options: ConnectionOptions = { minVersion: MIN_VERSION, rejectUnauthorized: true, ...tls };
+  if (options.servername === undefined && isIP(host) === 0) options.servername = host;
+  return options;
+}
+
+export const tls: Transport = {
+  schemes: ['tls+tcp'],
+
+  async listen(address, context, events): Promise<Listener> {
+    const where = parseTcpBind(address.url, address.rest, context.options.ipv4Only);
+    const credentials = requireServerCredentials(context.tls, address.url);
+    let server;
+    try {
+      server = createTlsServer({ minVersion: MIN_VERSION, ...credentials });
+    } catch (err) {
+      throw toSpError(err, `the tls options for ${address.url} are not usable`, 'EINVAL');
+    }
+    server.on('secureConnection', (socket: TLSSocket) => {
+      socket.setNoDelay(context.options.tcpNoDelay);
+      events.accepted(streamPipe(socket, context, remoteOf(socket), false));
+    });
+    // a client that fails the TLS handshake is dropped; the listener serves on
+    server.on('tlsClientError', (_err, socket) => socket.destroy());
+    await listening(server, { host: where.host, port: where.port, backlog: 100, ipv6Only: false }, `cannot bind ${address.url}`);
+    server.on('error', (err) => events.acceptFailed(toSpError(err, `accept on ${address.url} failed`)));
+    const port = (server.address() as { port: number }).port;
+    return { url: formatTcpUrl(address.scheme, where.iface, port), close: () => closeServer(server) };
+  },
+
+  dialer(address, context): Dialer {
+    const target = parseTcpConnect(address.url, address.rest, context.options.ipv4Only);
+    return {
+      async dial(signal) {
+        const host = await resolveHost(target, context.options.ipv4Only, signal);
+        // tls.connect hands host, port and localAddress to the underlying net connect
+        const socket = tlsConnect({
+          ...clientTlsOptions(context.tls, target.host),
+          host,
+          port: target.port,
+          localAddress: target.local,
+        } as ConnectionOptions);
+        socket.setNoDelay(context.options.tcpNoDelay);
+        await connected(socket, signal, `cannot connect to ${address.url}`, 'secureConnect');
+        refuseSelfConnection(socket, address.url);
+        return streamPipe(socket, context, remoteOf(socket), false);
+      },
+    };
+  },
+};
