@@ -55,8 +55,8 @@ export function estpRecords(report: SocketReport, now: () => Date = () => new Da
   const resource = estpPart(`socket.${report.socketName === '' ? report.index : report.socketName}`);
   return STATISTICS.map((stat) => {
     const record: EstpRecord = {
-      host: report.host,
-      application: report.application,
+      host: estpPart(report.host),
+      application: estpPart(report.application),
       resource,
       metric: stat.name,
       // nanomsg takes the time for each record, so one report can straddle a second

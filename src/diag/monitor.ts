@@ -123,7 +123,12 @@ export class Diagnostics {
   private arm(): void {
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.report();
+      try {
+        this.report();
+      } catch (err) {
+        // diagnostics must never take the process down
+        this.settings.stderr.write(`nanosp: statistics report failed: ${err instanceof Error ? err.message : String(err)}\n`);
+      }
       // re-armed after each report, as nanomsg's timer is: the schedule drifts a little
       if (this.sockets.size > 0) this.start();
     }, this.settings.statisticsInterval);
