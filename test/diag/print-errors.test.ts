@@ -5,6 +5,7 @@
  *    (test/interop/c/nn_print_errors.c) and through nanosp (fixtures/connect.ts) gives the
  *    same stderr bytes: one line for twenty and more failed reconnects, no line when a
  *    listener appears (the error clears silently), a second identical line when it goes away;
+ *  - the same for a connect to a missing IPC path (ENOENT);
  *  - nanosp's extensions: a bind on a taken port and an unresolvable host print once;
  *  - the truth rule: NN_PRINT_ERRORS= (empty) prints nothing, NN_PRINT_ERRORS=0 prints;
  *  - the statistics socket's own connect error is printed as socket.0 (§2.4), and an empty
@@ -13,6 +14,8 @@
  * 'pipe' events, never on time.
  */
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildC, describeC } from '../helpers/cprog.js';
 import { finished, fixture, linesOf, NN_PRINT_ERRORS_C, startNode, startWithEnv, status, stderrUntil, type DiagEnv } from '../helpers/diag.js';
@@ -89,11 +92,19 @@ describeC(NN_PRINT_ERRORS_C, 'NN_PRINT_ERRORS: libnanomsg 1.1.5 and nanosp print
       expect(nanosp).toBe(c);
     }
   });
+
+  it('a connect to a missing IPC path: one "No such file or directory" line each, byte-identical', async () => {
+    const path = join(tmpdir(), `nanosp-missing-${process.pid}-${Date.now()}.ipc`);
+    const url = `ipc://${path}`;
+    const peers = await Promise.all([startLibnanomsg('pusher', url, PRINT), startNanosp('pusher', url, PRINT)]);
+    await Promise.all(peers.map((p) => whilePeerRuns(p, status(p, (s) => s.connect_errors! >= 20))));
+    const [c, nanosp] = await Promise.all(peers.map(stop));
+    expect(c).toBe(`nanomsg: socket.pusher[${path}]: Error: No such file or directory\n`);
+    expect(nanosp).toBe(c);
+  });
 });
 
 describe('NN_PRINT_ERRORS in nanosp', () => {
-  it.todo('IPC: a connect to a missing ipc path prints "No such file or directory" once, byte-identical to libnanomsg (nanosp has no IPC transport yet)');
-
   it('nanosp extension: a bind on a taken port prints "Address already in use" once', async () => {
     const taken: Server = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
