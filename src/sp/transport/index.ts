@@ -4,8 +4,9 @@ import { ipc } from './ipc.js';
 import { tcp } from './tcp.js';
 import { tls } from './tls.js';
 import type { Transport } from './transport.js';
+import { ws, wss } from './ws/index.js';
 
-const TRANSPORTS: readonly Transport[] = [tcp, ipc, inproc, tls];
+const TRANSPORTS: readonly Transport[] = [tcp, ipc, inproc, tls, ws, wss];
 
 export const SCHEMES: readonly string[] = TRANSPORTS.flatMap((t) => t.schemes);
 

@@ -1,0 +1,371 @@
+/**
+ * A pipe over a WebSocket (spec/wire.md §1.5): the opening handshake, then one SP message per
+ * WebSocket message. Client pipes send the upgrade request and check the 101; server pipes
+ * are made by the shared listener once a request has been read and routed, and answer it
+ * here, where the socket's protocol is known. Writes are batched as StreamPipe does: frames
+ * queued in one tick leave in one gather write, or sooner once a batch is large.
+ */
+import type { Socket } from 'node:net';
+import { spError, toSpError, type SpError } from '../../errors.js';
+import type { EndpointInfo } from '../../events.js';
+import type { SocketOptions } from '../../options.js';
+import { Pipe } from '../../pipe.js';
+import type { NewPipe } from '../transport.js';
+import { CLOSE_NORMAL, closePayload, OP_BINARY, OP_CLOSE, OP_PONG, OP_TEXT } from './frames.js';
+import { WsDecoder, type WsFailure, type WsReceiver } from './receiver.js';
+import { WsFrameWriter } from './sender.js';
+import {
+  buildRefusal,
+  buildRequest,
+  buildSwitchingResponse,
+  checkOfferedProtocol,
+  checkResponse,
+  handshakeLimits,
+  HeadReader,
+  newKey,
+  wsProtocolName,
+  type Refusal,
+  type WsRequest,
+} from './handshake.js';
+
+/** A batch this large is written at once instead of at the end of the tick. */
+const FLUSH_AT = 64 * 1024;
+/** After sending Close (or a refusal), how long the peer has to close its side. */
+const CLOSE_WAIT_MS = 1000;
+
+type Spec = Parameters<NewPipe['handshake']>[0];
+type State = 'handshake' | 'ready' | 'running' | 'closed';
+
+function flushTick(pipe: WsPipe): void {
+  pipe.flushScheduled = false;
+  pipe.flush();
+}
+
+/**
+ * End a connection politely: send `data` (if any) and FIN, drop whatever the peer still sends,
+ * and destroy the socket once the peer closes too or after CLOSE_WAIT_MS, whichever is first.
+ */
+export function endSoon(socket: Socket, data?: string): void {
+  if (socket.destroyed) return;
+  if (data !== undefined) socket.end(data);
+  else socket.end();
+  socket.resume();
+  const timer = setTimeout(() => socket.destroy(), CLOSE_WAIT_MS);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+}
+
+/** Answer a request with a refusal (400, 404) and close. */
+export function refuse(socket: Socket, refusal: Pick<Refusal, 'status' | 'reason' | 'headers'>): void {
+  endSoon(socket, buildRefusal(refusal));
+}
+
+interface ClientSide {
+  readonly host: string;
+  readonly resource: string;
+}
+
+export class WsPipe extends Pipe implements NewPipe, WsReceiver {
+  private readonly decoder: WsDecoder;
+  private readonly writer: WsFrameWriter;
+  private state: State = 'handshake';
+  /** Bytes read past the handshake, kept until `run()`. */
+  private leftover: Buffer[] = [];
+  private head: HeadReader | undefined;
+  private key = '';
+  private offered = '';
+  private settleHandshake: ((err: SpError | undefined) => void) | undefined;
+  private handshakeTimer: NodeJS.Timeout | undefined;
+  private socketError: Error | undefined;
+  /** Why the handshake failed, for a server pipe whose peer left before `handshake()`. */
+  private failure: SpError | undefined;
+  private blocked = false;
+  private released: Promise<void> | undefined;
+  flushScheduled = false;
+
+  private constructor(
+    private readonly socket: Socket,
+    endpoint: EndpointInfo,
+    remoteAddress: string,
+    private readonly options: SocketOptions,
+    private readonly isClient: boolean,
+    private readonly client: ClientSide | undefined,
+    private readonly request: WsRequest | undefined,
+  ) {
+    super(endpoint, remoteAddress);
+    // a server expects masked frames and sends unmasked ones; a client the reverse
+    this.decoder = new WsDecoder(!isClient, this, options);
+    this.writer = new WsFrameWriter(isClient);
+    this.onData = this.onData.bind(this);
+    this.onWritten = this.onWritten.bind(this);
+    socket.on('data', this.onData);
+    socket.on('error', (err) => {
+      this.socketError ??= err;
+    });
+    socket.on('end', () => this.onPeerGone());
+    socket.on('close', () => this.onPeerGone());
+  }
+
+  /** The dialing side, on a connected socket: it will send the upgrade request. */
+  static client(socket: Socket, endpoint: EndpointInfo, remoteAddress: string, options: SocketOptions, host: string, resource: string): WsPipe {
+    return new WsPipe(socket, endpoint, remoteAddress, options, true, { host, resource }, undefined);
+  }
+
+  /**
+   * The accepting side, for a request that passed the generic checks and was routed here;
+   * `rest` is what followed the request head. The socket must be paused.
+   */
+  static server(socket: Socket, endpoint: EndpointInfo, remoteAddress: string, options: SocketOptions, request: WsRequest, rest: Buffer | undefined): WsPipe {
+    const pipe = new WsPipe(socket, endpoint, remoteAddress, options, false, undefined, request);
+    if (rest) pipe.leftover.push(rest);
+    return pipe;
+  }
+
+  /**
+   * Client: send the upgrade request naming the peer's protocol and check the answer.
+   * Server: check the offered protocol against this socket's and answer 101, or 400 and close.
+   * Resolves when the pipe may be attached; rejects (the connection closed) otherwise.
+   */
+  handshake(spec: Spec): Promise<void> {
+    if (this.closed) return Promise.reject(this.failure ?? spError('EBADF', 'the pipe was closed before the WebSocket handshake'));
+    if (!this.isClient) return this.serverHandshake(spec);
+    return new Promise<void>((resolve, reject) => {
+      this.settleHandshake = (err) => {
+        this.settleHandshake = undefined;
+        clearTimeout(this.handshakeTimer);
+        this.head = undefined;
+        if (err) reject(err);
+        else resolve();
+      };
+      // nanomsg's WebSocket handshake timer (5 s), not spec.timeoutMs, which is its SP header timer
+      const timeoutMs = handshakeLimits.timeoutMs;
+      this.handshakeTimer = setTimeout(() => {
+        this.failHandshake(spError('ETIMEDOUT', `the WebSocket server did not answer the upgrade within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.head = new HeadReader(handshakeLimits.maxHeadBytes);
+      this.key = newKey();
+      // the client names the server's (its peer's) socket type (spec/wire.md §1.5)
+      this.offered = wsProtocolName(spec.peerProtocol);
+      const client = this.client as ClientSide;
+      this.socket.write(buildRequest(client.resource, client.host, this.key, this.offered));
+    });
+  }
+
+  private serverHandshake(spec: Spec): Promise<void> {
+    const request = this.request as WsRequest;
+    const checked = checkOfferedProtocol(request.protocols, spec.localProtocol, spec.peerProtocol);
+    if ('status' in checked) {
+      this.state = 'closed';
+      this.closed = true;
+      refuse(this.socket, checked);
+      return Promise.reject(spError('EPROTO', `refused the WebSocket upgrade with ${checked.status} ${checked.reason}: ${checked.detail}`));
+    }
+    this.socket.write(buildSwitchingResponse(request.key, checked.echo));
+    this.state = 'ready';
+    return Promise.resolve();
+  }
+
+  private failHandshake(err: SpError): void {
+    this.failure ??= err;
+    this.state = 'closed';
+    this.closed = true;
+    this.socket.destroy();
+    this.settleHandshake?.(err);
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.state === 'running') {
+      const err = this.decoder.push(chunk);
+      if (err) this.failWith(err);
+      return;
+    }
+    if (this.state === 'ready' || (this.state === 'handshake' && !this.isClient)) {
+      // paused, so this should not happen; keep it for run() all the same
+      this.leftover.push(chunk);
+      return;
+    }
+    if (this.state !== 'handshake' || !this.head) return;
+    const got = this.head.push(chunk);
+    if (got === undefined) return;
+    if (got === 'too-large') {
+      return this.failHandshake(spError('EPROTO', `the WebSocket server's response head is larger than ${handshakeLimits.maxHeadBytes} bytes`));
+    }
+    const err = checkResponse(got.head, this.key, this.offered);
+    if (err) return this.failHandshake(err);
+    if (got.rest) this.leftover.push(got.rest);
+    // hold everything after the head until the protocol has attached the pipe
+    this.socket.pause();
+    this.state = 'ready';
+    this.settleHandshake?.(undefined);
+  }
+
+  run(): void {
+    if (this.state !== 'ready') return;
+    this.state = 'running';
+    const leftover = this.leftover;
+    this.leftover = [];
+    for (const chunk of leftover) {
+      const err = this.decoder.push(chunk);
+      if (err) return this.failWith(err);
+      if (this.closed) return;
+    }
+    if (this.inboxBytes < this.options.recvBuffer) this.socket.resume();
+  }
+
+  // ---- WsReceiver ------------------------------------------------------------------------
+
+  wsMessage(payload: Buffer): void {
+    this.sink?.pipeMessage(this, payload);
+  }
+
+  wsPing(payload: Buffer): void {
+    // NNG pings; answer as RFC 6455 asks. nanomsg never pings (and nanosp never does).
+    // A peer that pings without reading the answers gets none once the send buffer is full.
+    if (this.writer.queued + this.socket.writableLength >= this.options.sendBuffer) return;
+    this.writer.append(OP_PONG, payload, EMPTY_BODY);
+    this.scheduleFlush();
+  }
+
+  wsClose(code: number | undefined, reason: string): void {
+    const said = code === undefined ? '' : ` with code ${code}${reason ? ` (${JSON.stringify(reason)})` : ''}`;
+    // answer with the same code, then end (RFC 6455 §5.5.1)
+    this.shutdown(code, spError('ECONNRESET', `the peer closed the WebSocket${said}`));
+  }
+
+  // ---- sending ---------------------------------------------------------------------------
+
+  get writable(): boolean {
+    if (this.writer.queued + this.socket.writableLength < this.options.sendBuffer && !this.closed) return true;
+    this.blocked = true;
+    return false;
+  }
+
+  send(header: Buffer, body: Buffer): void {
+    if (this.closed) return;
+    // read live: nanomsg's NN_WS_MSG_TYPE applies to every message sent after it is set
+    this.writer.append(this.options.wsMessageType === 'text' ? OP_TEXT : OP_BINARY, header, body);
+    if (this.writer.queued >= FLUSH_AT) this.flush();
+    else this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    process.nextTick(flushTick, this);
+  }
+
+  /** Hand everything queued to the socket as one gather write. */
+  flush(): void {
+    if (this.writer.queued === 0 || this.socket.destroyed || this.socket.writableEnded) return;
+    const chunks = this.writer.take();
+    const last = chunks.length - 1;
+    if (last === 0) {
+      this.socket.write(chunks[0] as Buffer, this.onWritten);
+      return;
+    }
+    this.socket.cork();
+    for (let i = 0; i < last; i++) this.socket.write(chunks[i] as Buffer);
+    this.socket.write(chunks[last] as Buffer, this.onWritten);
+    this.socket.uncork();
+  }
+
+  private onWritten(err?: Error | null): void {
+    if (err || !this.blocked || this.closed) return;
+    if (this.writer.queued + this.socket.writableLength < this.options.sendBuffer) {
+      this.blocked = false;
+      this.sink?.pipeWritable(this);
+    }
+  }
+
+  pauseReading(): void {
+    if (this.state === 'running') this.socket.pause();
+  }
+
+  resumeReading(): void {
+    if (this.state === 'running' && !this.closed) this.socket.resume();
+  }
+
+  // ---- ending ----------------------------------------------------------------------------
+
+  /** A frame broke the protocol or a limit: send Close with its code and drop the connection. */
+  private failWith(failure: WsFailure): void {
+    this.shutdown(failure.closeCode, failure.error);
+  }
+
+  /**
+   * Send Close with `code` after whatever is queued, end the connection and report the pipe
+   * broken with `err`. The socket goes once the peer closes too, or after CLOSE_WAIT_MS.
+   */
+  private shutdown(code: number | undefined, err: SpError): void {
+    if (this.closed) return;
+    this.decoder.halted = true;
+    this.state = 'closed';
+    this.writer.append(OP_CLOSE, closePayload(code), EMPTY_BODY);
+    this.flush();
+    endSoon(this.socket);
+    this.ended('broken', err);
+  }
+
+  /** The connection broke without a Close. */
+  private fail(err: SpError): void {
+    if (this.closed) return;
+    this.decoder.halted = true;
+    this.state = 'closed';
+    this.socket.destroy();
+    this.ended('broken', err);
+  }
+
+  private onPeerGone(): void {
+    if (this.state === 'handshake') {
+      if (this.closed) return;
+      const why = this.socketError
+        ? toSpError(this.socketError, 'the connection failed during the WebSocket handshake', 'ECONNRESET')
+        : spError('ECONNRESET', 'the peer closed the connection during the WebSocket handshake');
+      return this.failHandshake(why);
+    }
+    if (this.closed) return;
+    if (this.socketError) return this.fail(toSpError(this.socketError, 'the connection failed', 'ECONNRESET'));
+    if (this.decoder.partial) return this.fail(spError('EPROTO', 'the peer closed the connection in the middle of a message; the partial message is dropped'));
+    this.fail(spError('ECONNRESET', 'the peer closed the connection without a WebSocket Close'));
+  }
+
+  /**
+   * Close from this side. A client sends Close 1000 first; a server just ends the connection,
+   * because a nanomsg client that receives Close stops reconnecting (spec/wire.md §1.5 Close).
+   * With `lingerMs` ≠ 0 queued frames are flushed for up to that long (negative: no limit).
+   */
+  close(lingerMs = 0): Promise<void> {
+    if (this.released) return this.released;
+    const wasOpen = this.state === 'ready' || this.state === 'running';
+    this.closed = true;
+    this.owner = undefined;
+    this.sink = undefined;
+    this.decoder.halted = true;
+    this.state = 'closed';
+    clearTimeout(this.handshakeTimer);
+    this.settleHandshake?.(spError('EBADF', 'the pipe was closed during the WebSocket handshake'));
+    const socket = this.socket;
+    this.released = new Promise<void>((resolve) => {
+      if (socket.destroyed) return resolve();
+      socket.once('close', () => resolve());
+      if (this.isClient && wasOpen && !socket.writableEnded) this.writer.append(OP_CLOSE, closePayload(CLOSE_NORMAL), EMPTY_BODY);
+      this.flush();
+      if (lingerMs === 0) {
+        socket.destroy();
+        return;
+      }
+      // as StreamPipe: once the kernel has every queued byte the data is as good as sent;
+      // until then wait up to the linger time, reading on and dropping what arrives
+      socket.end();
+      socket.resume();
+      socket.once('finish', () => socket.destroy());
+      if (lingerMs > 0) {
+        const timer = setTimeout(() => socket.destroy(), lingerMs);
+        socket.once('close', () => clearTimeout(timer));
+      }
+    });
+    return this.released;
+  }
+}
+
+const EMPTY_BODY = Buffer.alloc(0);
