@@ -208,6 +208,8 @@ export class ConnectEndpoint extends Endpoint {
   private readonly backoff: Backoff;
   private timer: NodeJS.Timeout | undefined;
   private attempt: AbortController | undefined;
+  /** The attempt under way, settled (never rejects): close waits for it. */
+  private inflight: Promise<void> | undefined;
   private dialer: Dialer | undefined;
 
   constructor(host: EndpointHost, id: number, url: string, options: EndpointOptions) {
@@ -228,7 +230,7 @@ export class ConnectEndpoint extends Endpoint {
     const attempt = new AbortController();
     this.attempt = attempt;
     stats.inprogressConnections++;
-    this.dialer.dial(attempt.signal).then(
+    this.inflight = this.dialer.dial(attempt.signal).then(
       (pipe) => {
         stats.inprogressConnections--;
         this.attempt = undefined;
@@ -265,6 +267,7 @@ export class ConnectEndpoint extends Endpoint {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.attempt?.abort();
-    return Promise.resolve();
+    // resolve once a cancelled attempt has let go of its connection and its counters
+    return this.inflight ?? Promise.resolve();
   }
 }

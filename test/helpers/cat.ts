@@ -4,6 +4,10 @@
  * repeat (nngcat's -i takes whole seconds only; spec/peers.md gotcha 2). nngcat has no BUS.
  * Also the loops that answer a repeating REQ or SURVEYOR, and survey until answered.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll } from 'vitest';
 import { SpError, type SpSocket, type SocketType } from '../../src/index.js';
 import { freeTcpUrl, whilePeerRuns } from './interop.js';
 import { startPeer, type Peer } from './peers.js';
@@ -153,3 +157,30 @@ export async function surveyUntilAnswered(sur: SpSocket, question: string, peer:
     }
   }
 }
+
+// ---- IPC addresses ---------------------------------------------------------------------------
+
+let ipcDir: string | undefined;
+let ipcCount = 0;
+
+afterAll(() => {
+  // a peer killed with SIGKILL leaves its socket file behind; the directory takes it away
+  if (ipcDir) rmSync(ipcDir, { recursive: true, force: true });
+  ipcDir = undefined;
+});
+
+/**
+ * A fresh UNIX socket path, unique in this run, in a temporary directory removed after the
+ * test file (short enough for sun_path: /tmp/nanosp-ipc-XXXXXX/NAME-N.ipc).
+ */
+export function uniqueIpcPath(name = 'sock'): string {
+  ipcDir ??= mkdtempSync(join(tmpdir(), 'nanosp-ipc-'));
+  return join(ipcDir, `${name}-${++ipcCount}.ipc`);
+}
+
+/** IPC: nanosp and the cats bind `ipc://` + a fresh path under os.tmpdir(). */
+export const IPC: Addresses = {
+  name: 'IPC',
+  forNanosp: () => Promise.resolve(`ipc://${uniqueIpcPath('nanosp')}`),
+  forPeer: () => Promise.resolve(`ipc://${uniqueIpcPath('peer')}`),
+};

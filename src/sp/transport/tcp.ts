@@ -6,7 +6,7 @@
 import { lookup } from 'node:dns/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { formatTcpUrl, parseTcpBind, parseTcpConnect, type TcpConnectAddress } from '../address.js';
-import { toSpError } from '../errors.js';
+import { toSpError, type ErrnoName } from '../errors.js';
 import { StreamPipe } from './stream-pipe.js';
 import type { Dialer, Listener, Transport, TransportContext } from './transport.js';
 
@@ -39,7 +39,13 @@ export function closeServer(server: Server): Promise<void> {
 }
 
 /** Settle once `socket` is connected (`event`: 'connect', or 'secureConnect' for TLS), fails or is aborted. */
-export function connected(socket: Socket, signal: AbortSignal, doing: string, event: 'connect' | 'secureConnect' = 'connect'): Promise<void> {
+export function connected(
+  socket: Socket,
+  signal: AbortSignal,
+  doing: string,
+  event: 'connect' | 'secureConnect' = 'connect',
+  fallback: ErrnoName = 'ECONNREFUSED',
+): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const done = (err?: Error) => {
       socket.off(event, onConnect);
@@ -47,7 +53,7 @@ export function connected(socket: Socket, signal: AbortSignal, doing: string, ev
       signal.removeEventListener('abort', onAbort);
       if (err) {
         socket.destroy();
-        reject(toSpError(err, doing));
+        reject(toSpError(err, doing, fallback));
       } else resolve();
     };
     const onConnect = () => done();

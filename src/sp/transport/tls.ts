@@ -68,7 +68,8 @@ export const tls: Transport = {
           localAddress: target.local,
         } as ConnectionOptions);
         socket.setNoDelay(context.options.tcpNoDelay);
-        await connected(socket, signal, `cannot connect to ${address.url}`, 'secureConnect');
+        // a certificate that fails verification has no errno: it is a protocol failure
+        await connected(socket, signal, `cannot connect to ${address.url}`, 'secureConnect', 'EPROTO');
         refuseSelfConnection(socket, address.url);
         return streamPipe(socket, context, remoteOf(socket), false);
       },
