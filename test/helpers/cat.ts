@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import { SpError, type SpSocket, type SocketType } from '../../src/index.js';
 import { freeTcpUrl, whilePeerRuns } from './interop.js';
-import { startPeer, type Peer } from './peers.js';
+import { freePort, startPeer, type Peer } from './peers.js';
 import { next } from './sockets.js';
 
 export interface Cat {
@@ -179,6 +179,13 @@ export function uniqueIpcPath(name = 'sock'): string {
 }
 
 /** IPC: nanosp and the cats bind `ipc://` + a fresh path under os.tmpdir(). */
+/** WebSocket on the root path: nanocat binds only `ws://iface:port`, without a path. */
+export const WS: Addresses = {
+  name: 'WebSocket',
+  forNanosp: () => Promise.resolve('ws://127.0.0.1:0'),
+  forPeer: async () => `ws://127.0.0.1:${await freePort()}`,
+};
+
 export const IPC: Addresses = {
   name: 'IPC',
   forNanosp: () => Promise.resolve(`ipc://${uniqueIpcPath('nanosp')}`),

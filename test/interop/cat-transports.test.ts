@@ -1,7 +1,8 @@
 /**
  * Interop with the real peers over the other stream transports:
- * - IPC with nanocat (libnanomsg 1.1.5) and nngcat (NNG 1.5.2): PAIR both ways and
- *   PUSH/PULL both ways, nanosp binding and connecting, on fresh paths under os.tmpdir();
+ * - IPC and WebSocket with nanocat (libnanomsg 1.1.5) and nngcat (NNG 1.5.2): PAIR both ways
+ *   and PUSH/PULL both ways, nanosp binding and connecting (IPC on fresh paths under
+ *   os.tmpdir(), WebSocket on the root path of a free port);
  * - tls+tcp with nngcat only (nanomsg has no TLS): PUSH/PULL both ways and REQ/REP, nanosp
  *   listening with a certificate and key (nngcat dials with --cacert) and dialing with the CA
  *   (nngcat listens with --cert/--key).
@@ -11,7 +12,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import type { SocketType, SpSocket } from '../../src/index.js';
-import { CATS, catArgs, IPC, joinCat, SIDES, type Cat, type Side } from '../helpers/cat.js';
+import { CATS, catArgs, IPC, joinCat, SIDES, WS, type Cat, type Side } from '../helpers/cat.js';
 import { describeTls, useCerts } from '../helpers/certs.js';
 import { quoted, recvText, whilePeerRuns } from '../helpers/interop.js';
 import { describePeer, freePort, startPeer, type Peer } from '../helpers/peers.js';
@@ -19,10 +20,11 @@ import { next, testSocket } from '../helpers/sockets.js';
 
 const TIMEOUT = 15_000;
 
-for (const cat of CATS) {
+for (const [cat, where] of CATS.flatMap((c) => [IPC, WS].map((w) => [c, w] as const))) {
   const from = `from ${cat.command}`;
+  const scheme = where === IPC ? 'ipc' : 'ws';
 
-  describePeer(cat.command, `interop: ${cat.command} (${cat.library}) over IPC`, () => {
+  describePeer(cat.command, `interop: ${cat.command} (${cat.library}) over ${where.name}`, () => {
     for (const side of SIDES) {
       describe(`nanosp ${side}`, () => {
         it(
@@ -31,8 +33,8 @@ for (const cat of CATS) {
             const pair = testSocket('pair');
             const onPipe = vi.fn();
             pair.on('pipe', onPipe);
-            const peer = await joinCat(cat, pair, side, 'pair', ['-Q', '-D', from, '-i', cat.interval], IPC);
-            expect(pair.pipes[0]!.endpoint.url).toMatch(/^ipc:\/\//);
+            const peer = await joinCat(cat, pair, side, 'pair', ['-Q', '-D', from, '-i', cat.interval], where);
+            expect(pair.pipes[0]!.endpoint.url.startsWith(`${scheme}://`)).toBe(true);
             expect(await recvText(pair, peer)).toBe(from);
             await pair.send('hello');
             await whilePeerRuns(peer, peer.line(quoted('hello')));
@@ -45,7 +47,7 @@ for (const cat of CATS) {
           `PULL receives from ${cat.command}'s PUSH`,
           async () => {
             const pull = testSocket('pull');
-            const peer = await joinCat(cat, pull, side, 'push', ['-D', from, '-i', cat.interval], IPC);
+            const peer = await joinCat(cat, pull, side, 'push', ['-D', from, '-i', cat.interval], where);
             expect(await recvText(pull, peer)).toBe(from);
           },
           TIMEOUT,
@@ -55,7 +57,7 @@ for (const cat of CATS) {
           `PUSH: ${cat.command}'s PULL prints what nanosp sends`,
           async () => {
             const push = testSocket('push', { sendTimeout: 5000 });
-            const peer = await joinCat(cat, push, side, 'pull', ['-Q'], IPC);
+            const peer = await joinCat(cat, push, side, 'pull', ['-Q'], where);
             for (const body of ['one', 'two']) await push.send(body);
             await whilePeerRuns(peer, peer.line(quoted('two')));
             expect(peer.output).toEqual([quoted('one'), quoted('two')]);

@@ -118,6 +118,10 @@ describe("checkRequest (nanomsg's server checks)", () => {
     });
   });
 
+  it("takes NNG 1.5.2's empty target (a dial to a URL without a path) as the root path", () => {
+    expect(checkRequest(request(GOOD, 'GET  HTTP/1.1'))).toMatchObject({ uri: '/', path: '/' });
+  });
+
   it('compares field names and the Upgrade and Connection values case-insensitively', () => {
     const lines = ['HOST: h', 'upgrade: WebSocket', 'connection: keep-alive, UPGRADE', `sec-websocket-key: ${RFC_KEY}`, 'SEC-WEBSOCKET-VERSION: 13'];
     expect(checkRequest(request(lines, 'GET / HTTP/1.1'))).toEqual({ uri: '/', path: '/', key: RFC_KEY, protocols: undefined });

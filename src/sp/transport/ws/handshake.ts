@@ -161,10 +161,12 @@ export function checkRequest(text: string): WsRequest | Refusal {
   const head = parseHead(text);
   if (typeof head === 'string') return badRequest(head);
   const parts = head.startLine.split(' ');
-  if (parts.length !== 3 || parts[0] !== 'GET' || parts[2] !== 'HTTP/1.1' || !(parts[1] as string).startsWith('/')) {
+  // NNG 1.5.2 dialing a URL without a path sends an empty target ("GET  HTTP/1.1"): that is "/"
+  const target = parts[1] as string;
+  if (parts.length !== 3 || parts[0] !== 'GET' || parts[2] !== 'HTTP/1.1' || !(target === '' || target.startsWith('/'))) {
     return badRequest(`the request line must be "GET /path HTTP/1.1", got ${JSON.stringify(head.startLine.slice(0, 80))}`);
   }
-  const uri = parts[1] as string;
+  const uri = target === '' ? '/' : target;
   const h = head.headers;
   if (!h.get('host')) return badRequest('the request has no Host field');
   if (!hasToken(h.get('upgrade'), 'websocket')) return badRequest(`the request is not a WebSocket upgrade (Upgrade: ${JSON.stringify(h.get('upgrade') ?? '')})`);
