@@ -3,7 +3,7 @@
  * - IPC and WebSocket with nanocat (libnanomsg 1.1.5) and nngcat (NNG 1.5.2): PAIR both ways
  *   and PUSH/PULL both ways, nanosp binding and connecting (IPC on fresh paths under
  *   os.tmpdir(), WebSocket on the root path of a free port);
- * - tls+tcp with nngcat only (nanomsg has no TLS): PUSH/PULL both ways and REQ/REP, nanosp
+ * - tls+tcp and wss with nngcat only (nanomsg has no TLS): PUSH/PULL both ways and REQ/REP, nanosp
  *   listening with a certificate and key (nngcat dials with --cacert) and dialing with the CA
  *   (nngcat listens with --cert/--key).
  * NNG here verifies with mbedTLS 2.28, which matches the URL host against DNS names only, so
@@ -71,7 +71,7 @@ for (const [cat, where] of CATS.flatMap((c) => [IPC, WS].map((w) => [c, w] as co
 
 const nngcat = CATS.find((cat) => cat.command === 'nngcat') as Cat;
 
-describePeer('nngcat', `interop: nngcat (${nngcat.library}) over tls+tcp`, () => {
+describePeer('nngcat', `interop: nngcat (${nngcat.library}) over tls+tcp and wss`, () => {
   describeTls('with throwaway certificates', () => {
     const certs = useCerts();
 
@@ -80,48 +80,62 @@ describePeer('nngcat', `interop: nngcat (${nngcat.library}) over tls+tcp`, () =>
      * and nngcat dials trusting it, or nngcat listens with it and nanosp dials trusting it.
      * Resolves once nanosp attached the pipe.
      */
-    async function joinTls(sock: SpSocket, side: Side, type: SocketType, args: readonly string[]): Promise<Peer> {
+    type Secure = 'tls+tcp' | 'wss';
+    /** nngcat (mbedTLS) verifies host names only, so it dials `localhost` (tls+tcp4 for TLS). */
+    const dialUrl = (scheme: Secure, port: string | number) => (scheme === 'wss' ? `wss://localhost:${port}/` : `tls+tcp4://localhost:${port}`);
+    const portOf = (url: string) => (/:([0-9]+)(?:\/|$)/.exec(url) as RegExpExecArray)[1] as string;
+
+    /**
+     * Join `sock` and an nngcat `type` socket over TLS or WSS: nanosp listens with the
+     * certificate and nngcat dials trusting it, or nngcat listens with it and nanosp dials
+     * trusting it. Resolves once nanosp attached the pipe.
+     */
+    async function joinTls(sock: SpSocket, side: Side, type: SocketType, args: readonly string[], scheme: Secure = 'tls+tcp'): Promise<Peer> {
       const piped = next(sock, 'pipe', 10_000);
       piped.catch(() => {});
       let peer: Peer;
       if (side === 'binds') {
-        const ep = await sock.bind('tls+tcp://127.0.0.1:0', { tls: certs.listener() });
-        const port = ep.url.slice(ep.url.lastIndexOf(':') + 1);
-        peer = startPeer('nngcat', [...catArgs(nngcat, type, args), '--cacert', certs.server.certFile, nngcat.connect, `tls+tcp4://localhost:${port}`]);
+        const ep = await sock.bind(`${scheme}://127.0.0.1:0`, { tls: certs.listener() });
+        peer = startPeer('nngcat', [...catArgs(nngcat, type, args), '--cacert', certs.server.certFile, nngcat.connect, dialUrl(scheme, portOf(ep.url))]);
       } else {
         const port = await freePort();
-        const args2 = ['--cert', certs.server.certFile, '--key', certs.server.keyFile, nngcat.bind, `tls+tcp://127.0.0.1:${port}`];
+        const args2 = ['--cert', certs.server.certFile, '--key', certs.server.keyFile, nngcat.bind, `${scheme}://127.0.0.1:${port}${scheme === 'wss' ? '/' : ''}`];
         peer = startPeer('nngcat', [...catArgs(nngcat, type, args), ...args2]);
-        sock.connect(`tls+tcp://localhost:${port}`, { tls: certs.dialer() });
+        // NNG's WebSocket listener matches the Host field against its own URL host, so a
+        // wss dialer names 127.0.0.1 as nngcat does (the certificate has that IP too)
+        const url = scheme === 'wss' ? `wss://127.0.0.1:${port}/` : `tls+tcp://localhost:${port}`;
+        sock.connect(url, { tls: certs.dialer() });
       }
       await whilePeerRuns(peer, piped);
       return peer;
     }
 
-    for (const side of SIDES) {
-      describe(`nanosp ${side}`, () => {
-        it(
-          "PULL receives from nngcat's PUSH",
-          async () => {
-            const pull = testSocket('pull');
-            const peer = await joinTls(pull, side, 'push', ['-D', 'from nngcat over tls', '-i', nngcat.interval]);
-            expect(await recvText(pull, peer)).toBe('from nngcat over tls');
-          },
-          TIMEOUT,
-        );
+    for (const scheme of ['tls+tcp', 'wss'] as const) {
+      for (const side of SIDES) {
+        describe(`${scheme}, nanosp ${side}`, () => {
+          it(
+            "PULL receives from nngcat's PUSH",
+            async () => {
+              const pull = testSocket('pull');
+              const peer = await joinTls(pull, side, 'push', ['-D', `from nngcat over ${scheme}`, '-i', nngcat.interval], scheme);
+              expect(await recvText(pull, peer)).toBe(`from nngcat over ${scheme}`);
+            },
+            TIMEOUT,
+          );
 
-        it(
-          "PUSH: nngcat's PULL prints what nanosp sends",
-          async () => {
-            const push = testSocket('push', { sendTimeout: 5000 });
-            const peer = await joinTls(push, side, 'pull', ['-Q']);
-            for (const body of ['one', 'two']) await push.send(body);
-            await whilePeerRuns(peer, peer.line(quoted('two')));
-            expect(peer.output).toEqual([quoted('one'), quoted('two')]);
-          },
-          TIMEOUT,
-        );
-      });
+          it(
+            "PUSH: nngcat's PULL prints what nanosp sends",
+            async () => {
+              const push = testSocket('push', { sendTimeout: 5000 });
+              const peer = await joinTls(push, side, 'pull', ['-Q'], scheme);
+              for (const body of ['one', 'two']) await push.send(body);
+              await whilePeerRuns(peer, peer.line(quoted('two')));
+              expect(peer.output).toEqual([quoted('one'), quoted('two')]);
+            },
+            TIMEOUT,
+          );
+        });
+      }
     }
 
     it(
@@ -143,7 +157,7 @@ describePeer('nngcat', `interop: nngcat (${nngcat.library}) over tls+tcp`, () =>
         const ep = await pull.bind('tls+tcp://127.0.0.1:0', { tls: certs.listener() });
         const pipes = vi.fn();
         pull.on('pipe', pipes);
-        const port = ep.url.slice(ep.url.lastIndexOf(':') + 1);
+        const port = portOf(ep.url);
         // a synchronous dial: nngcat reports the failure and exits
         const peer = startPeer('nngcat', ['--push0', '--cacert', certs.other.certFile, '--dial', `tls+tcp4://localhost:${port}`, '-D', 'x']);
         const { code } = await peer.exited;
