@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** The `nanosp` command. */
+import { cat } from './cat.js';
 import { demo } from './demo.js';
 import { demoWorker } from './demo-worker.js';
 import { stat, STAT_USAGE } from './stat.js';
@@ -8,8 +9,9 @@ const USAGE = `usage: nanosp <command>
 
 commands:
   demo [SECONDS]  a live tour of the protocols and the diagnostics (what \`npm start\` runs)
-  stat    a live view of the ESTP statistics nanosp and nanomsg processes publish
-          ${STAT_USAGE.replace('usage: ', '')}
+  cat ...         nanocat's options and output (nanosp cat --help)
+  stat ...        a live view of the ESTP statistics nanosp and nanomsg processes publish:
+                  ${STAT_USAGE.replace('usage: ', '')}
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -22,6 +24,8 @@ async function main(argv: string[]): Promise<number> {
       return demoWorker(argv[1] ?? '', argv[2]);
     case 'stat':
       return stat(argv.slice(1));
+    case 'cat':
+      return cat(argv.slice(1));
     case undefined:
     case '-h':
     case '--help':

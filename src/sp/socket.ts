@@ -203,7 +203,7 @@ export class SpSocket extends EventEmitter<SocketEventMap> implements ProtocolHo
 
   private waitSend(body: Buffer, header: Buffer, options: WaitOptions | undefined): Promise<void> {
     const timeout = options?.timeout ?? this.options.sendTimeout;
-    if (timeout === 0) return Promise.reject(this.wouldBlock('send'));
+    if (timeout === 0) return Promise.reject(this.cannotWait('send', options));
     return this.sendWaiters.wait(timeout, options?.signal, body, header);
   }
 
@@ -236,7 +236,7 @@ export class SpSocket extends EventEmitter<SocketEventMap> implements ProtocolHo
       const body = this.tryRecvNow();
       if (body !== undefined) return Promise.resolve(body);
       const timeout = options?.timeout ?? this.options.recvTimeout;
-      if (timeout === 0) return Promise.reject(this.wouldBlock('receive'));
+      if (timeout === 0) return Promise.reject(this.cannotWait('receive', options));
       return this.recvWaiters.wait(timeout, options?.signal);
     } catch (err) {
       return Promise.reject(err);
@@ -427,6 +427,15 @@ export class SpSocket extends EventEmitter<SocketEventMap> implements ProtocolHo
 
   private badf(doing: string): SpError {
     return spError('EBADF', `cannot ${doing}: the ${this.type} socket ${JSON.stringify(this.options.socketName)} is closed`);
+  }
+
+  /**
+   * A call that may not wait: `{ timeout: 0 }` is nanomsg's NN_DONTWAIT (EAGAIN), while a
+   * socket timeout option of 0 is a deadline that has already passed (ETIMEDOUT), as in nanomsg.
+   */
+  private cannotWait(what: 'send' | 'receive', options: WaitOptions | undefined): SpError {
+    if (options?.timeout === 0) return this.wouldBlock(what);
+    return spError('ETIMEDOUT', `the ${what} could not complete at once and the socket's ${what === 'send' ? 'sendTimeout' : 'recvTimeout'} is 0`);
   }
 
   private wouldBlock(what: 'send' | 'receive'): SpError {
