@@ -151,6 +151,14 @@ describe('socket and endpoint lifecycle', () => {
     await expect(s.send('x')).rejects.toMatchObject({ code: 'ETIMEDOUT' });
   });
 
+  it('a timeout option of 0 is a deadline already passed (ETIMEDOUT); a call with { timeout: 0 } is NN_DONTWAIT (EAGAIN)', async () => {
+    const s = testSocket('pair', { recvTimeout: 0, sendTimeout: 0 });
+    await expect(s.recv()).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+    await expect(s.send('x')).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+    await expect(s.recv({ timeout: 0 })).rejects.toMatchObject({ code: 'EAGAIN' });
+    await expect(s.send('x', { timeout: 0 })).rejects.toMatchObject({ code: 'EAGAIN' });
+  });
+
   it('an aborted or timed-out receive does not steal the next message', async () => {
     const a = testSocket('pair');
     const b = testSocket('pair');
