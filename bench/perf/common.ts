@@ -1,0 +1,202 @@
+/**
+ * What the six perf tools share: nanomsg's command lines and usage lines, its formulas and
+ * output lines (spec/wire.md §9), the `--json` object for harnesses, and a microsecond
+ * stopwatch. The raw node:net baseline (bench/baseline) uses the same code so the runner
+ * treats every implementation alike.
+ */
+import { readFileSync } from 'node:fs';
+
+export type ToolName = 'local_thr' | 'remote_thr' | 'local_lat' | 'remote_lat' | 'inproc_thr' | 'inproc_lat';
+
+/** Who produced a result: nanosp, the raw node:net baseline, or the C tools on either library. */
+export type ImplName = 'nanosp' | 'node-net' | 'libnanomsg' | 'nng';
+
+/** nanomsg's usage lines, word for word (inproc_thr's says `thread_thr`, as nanomsg's does). */
+export const USAGE: { readonly [T in ToolName]: string } = {
+  local_thr: 'usage: local_thr <bind-to> <msg-size> <msg-count>',
+  remote_thr: 'usage: remote_thr <connect-to> <msg-size> <msg-count>',
+  local_lat: 'usage: local_lat <bind-to> <msg-size> <roundtrips>',
+  remote_lat: 'usage: remote_lat <connect-to> <msg-size> <roundtrips>',
+  inproc_thr: 'usage: thread_thr <message-size> <message-count>',
+  inproc_lat: 'usage: inproc_lat <message-size> <roundtrip-count>',
+};
+
+export interface ToolArgs {
+  /** `--json` was given: print one JSON object instead of nanomsg's lines. */
+  readonly json: boolean;
+  /** The bind-to or connect-to address; undefined for the inproc tools. */
+  readonly url: string | undefined;
+  /** Message size in bytes. */
+  readonly size: number;
+  /** Message count (throughput tools) or round trips (latency tools). */
+  readonly count: number;
+}
+
+const INTEGER = /^\d+$/;
+
+/**
+ * Parse `argv` (without node and the script) as nanomsg's tool does. `--json` may stand
+ * anywhere. A wrong number of arguments prints the usage line on stdout and exits 1, as
+ * nanomsg's tools do; so does a size that is not a decimal integer ≥ 0 or a count that is not
+ * one ≥ 1 (nanomsg would read those through atoi as 0 and misbehave).
+ */
+export function parseToolArgs(tool: ToolName, argv: readonly string[]): ToolArgs {
+  const json = argv.includes('--json');
+  const rest = argv.filter((a) => a !== '--json');
+  const inproc = tool.startsWith('inproc_');
+  const want = inproc ? 2 : 3;
+  const [sizeArg, countArg] = inproc ? rest : rest.slice(1);
+  const url = inproc ? undefined : rest[0];
+  if (rest.length !== want || !INTEGER.test(sizeArg ?? '') || !INTEGER.test(countArg ?? '') || url === '') usage(tool);
+  const size = Number(sizeArg);
+  const count = Number(countArg);
+  if (!Number.isSafeInteger(size) || size > 2 ** 31 - 1 || !Number.isSafeInteger(count) || count < 1 || count > 2 ** 31 - 1) usage(tool);
+  return { json, url, size, count };
+}
+
+function usage(tool: ToolName): never {
+  process.stdout.write(`${USAGE[tool]}\n`);
+  process.exit(1);
+}
+
+/** A failure after the arguments were accepted (bind, connect, a wrong-sized message): exit 2. */
+export function fail(tool: ToolName, what: string, err?: unknown): never {
+  const why = err instanceof Error ? `: ${err.message}` : err === undefined ? '' : `: ${String(err)}`;
+  process.stderr.write(`${tool}: ${what}${why}\n`);
+  process.exit(2);
+}
+
+/** Microseconds on a monotonic clock (nanomsg's nn_stopwatch counts whole microseconds). */
+export function nowUs(): bigint {
+  return process.hrtime.bigint() / 1000n;
+}
+
+/** `printf("%.3f")`: toFixed rounds exact ties up, glibc's printf rounds them to even. */
+export function fixed3(value: number): string {
+  const scaled = value * 1000;
+  const floor = Math.floor(scaled);
+  // an exact tie at the 4th decimal needs a multiple of 1/16 (x·16 is exact: a power of two)
+  if (Number.isInteger(value * 16) && scaled - floor === 0.5 && floor % 2 === 0 && Number.isSafeInteger(floor)) {
+    const sign = floor < 0 ? '-' : '';
+    const digits = String(Math.abs(floor)).padStart(4, '0');
+    return `${sign}${digits.slice(0, -3)}.${digits.slice(-3)}`;
+  }
+  return value.toFixed(3);
+}
+
+/** local_thr's figures: msg/s truncated to an integer, and Mb/s = msg/s × size × 8 / 10⁶. */
+export function throughput(count: number, size: number, elapsedUs: number): { msgPerSec: number; mbPerSec: number } {
+  const total = elapsedUs === 0 ? 1 : elapsedUs;
+  const msgPerSec = Math.trunc((count / total) * 1_000_000);
+  return { msgPerSec, mbPerSec: (msgPerSec * size * 8) / 1_000_000 };
+}
+
+/** remote_lat's figure: the average one-way latency, total µs / (round trips × 2). */
+export function latency(roundtrips: number, elapsedUs: number): number {
+  return elapsedUs / (roundtrips * 2);
+}
+
+export function throughputLines(size: number, count: number, msgPerSec: number, mbPerSec: number, prefix = ''): string {
+  return (
+    `message size: ${size} [B]\n` +
+    `message count: ${count}\n` +
+    `${prefix}throughput: ${msgPerSec} [msg/s]\n` +
+    `${prefix}throughput: ${fixed3(mbPerSec)} [Mb/s]\n`
+  );
+}
+
+export function latencyLines(size: number, roundtrips: number, latencyUs: number): string {
+  return `message size: ${size} [B]\n` + `roundtrip count: ${roundtrips}\n` + `average latency: ${fixed3(latencyUs)} [us]\n`;
+}
+
+/** CPU time so far, in µs, for the work-window figures. */
+export interface CpuMark {
+  readonly user: number;
+  readonly sys: number;
+}
+
+export function cpuMark(): CpuMark {
+  const usage = process.resourceUsage();
+  return { user: usage.userCPUTime, sys: usage.systemCPUTime };
+}
+
+/**
+ * Peak resident set in KiB: VmHWM from /proc/self/status on Linux, else getrusage's maxRSS.
+ * ru_maxrss survives exec, so a tool started by a larger parent (the runner) would report the
+ * parent's size; VmHWM belongs to this process image only.
+ */
+export function peakRssKiB(): number {
+  try {
+    const m = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]);
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS;
+}
+
+/** The `--json` object every tool (TypeScript and C) prints: one line, these keys. */
+export interface PerfResult {
+  tool: ToolName;
+  impl: ImplName;
+  /** The address (null for inproc_thr/inproc_lat, whose address is fixed). */
+  url: string | null;
+  size: number;
+  /** msg-count or roundtrips. */
+  count: number;
+  /** The timed interval in µs, on the side that measures (local_thr, remote_lat, inproc_*); else null. */
+  elapsedUs: number | null;
+  msgPerSec: number | null;
+  mbPerSec: number | null;
+  /** One-way latency in µs as nanomsg prints it (remote_lat, inproc_lat); else null. */
+  latencyUs: number | null;
+  /** Peak resident set of the process, KiB (VmHWM on Linux, else getrusage's ru_maxrss). */
+  maxRssKiB: number;
+  /** CPU of the whole process up to the report, µs. */
+  cpuUserUs: number;
+  cpuSysUs: number;
+  /** CPU from just before the first message operation to the end of the loop, µs (no start-up, no close). */
+  workCpuUserUs: number;
+  workCpuSysUs: number;
+}
+
+export interface Outcome {
+  readonly elapsedUs?: number;
+  readonly work: { readonly from: CpuMark; readonly to: CpuMark };
+}
+
+/** Print nanomsg's lines (or the JSON object) for `tool`. */
+export function report(tool: ToolName, impl: ImplName, args: ToolArgs, outcome: Outcome): void {
+  const elapsedUs = outcome.elapsedUs;
+  let msgPerSec: number | null = null;
+  let mbPerSec: number | null = null;
+  let latencyUs: number | null = null;
+  if (elapsedUs !== undefined && tool.endsWith('_thr')) ({ msgPerSec, mbPerSec } = throughput(args.count, args.size, elapsedUs));
+  if (elapsedUs !== undefined && tool.endsWith('_lat')) latencyUs = latency(args.count, elapsedUs);
+  if (args.json) {
+    const usage = process.resourceUsage();
+    const result: PerfResult = {
+      tool,
+      impl,
+      url: args.url ?? null,
+      size: args.size,
+      count: args.count,
+      elapsedUs: elapsedUs ?? null,
+      msgPerSec,
+      mbPerSec: mbPerSec === null ? null : Number(fixed3(mbPerSec)),
+      latencyUs,
+      maxRssKiB: peakRssKiB(),
+      cpuUserUs: usage.userCPUTime,
+      cpuSysUs: usage.systemCPUTime,
+      workCpuUserUs: outcome.work.to.user - outcome.work.from.user,
+      workCpuSysUs: outcome.work.to.sys - outcome.work.from.sys,
+    };
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  if (msgPerSec !== null && mbPerSec !== null) {
+    process.stdout.write(throughputLines(args.size, args.count, msgPerSec, mbPerSec, tool === 'inproc_thr' ? 'mean ' : ''));
+  } else if (latencyUs !== null) {
+    process.stdout.write(latencyLines(args.size, args.count, latencyUs));
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * nanosp's inproc_thr: `inproc_thr <message-size> <message-count> [--json]`, as nanomsg's
+ * (spec/wire.md §9.3; its usage line says `thread_thr`). A PAIR v0 socket binds
+ * inproc://inproc_thr; a worker (here a second socket on the same event loop, where nanomsg
+ * uses a thread) connects, sends a 0-byte start message and then the messages; the main
+ * side times their receipt and prints `mean throughput` lines.
+ */
+import { socket } from '../../src/index.js';
+import { cpuMark, fail, nowUs, parseToolArgs, report } from './common.js';
+
+const args = parseToolArgs('inproc_thr', process.argv.slice(2));
+const { size, count } = args;
+const s = socket('pair');
+await s.bind('inproc://inproc_thr');
+
+async function worker(): Promise<void> {
+  const w = socket('pair');
+  w.connect('inproc://inproc_thr');
+  const buf = Buffer.alloc(size, 111);
+  await w.send(Buffer.alloc(0));
+  for (let i = 0; i !== count; i++) await w.send(buf);
+  await w.close();
+}
+
+const from = cpuMark();
+const sending = worker();
+const start = await s.recv();
+if (start.length !== 0) fail('inproc_thr', `the start message has ${start.length} bytes, not 0`);
+const t0 = nowUs();
+for (let i = 0; i !== count; i++) {
+  const msg = await s.recv();
+  if (msg.length !== size) fail('inproc_thr', `message ${i} has ${msg.length} bytes, not ${size}`);
+}
+const elapsedUs = Number(nowUs() - t0);
+const to = cpuMark();
+
+await sending;
+await s.close();
+report('inproc_thr', 'nanosp', { ...args, url: undefined }, { elapsedUs, work: { from, to } });
+process.exit(0);

@@ -1,0 +1,29 @@
+/**
+ * nanosp's local_lat: `local_lat <bind-to> <msg-size> <roundtrips> [--json]`, as nanomsg's
+ * (spec/wire.md §9.1). A PAIR v0 socket sets tcpNoDelay, recvMaxSize −1 and linger 1000,
+ * binds, and echoes `roundtrips` messages of msg-size bytes; it prints nothing. nanomsg 1.1.5
+ * sleeps 1 s before closing because its linger is a no-op; nanosp's close() flushes.
+ */
+import { socket } from '../../src/index.js';
+import { cpuMark, fail, parseToolArgs, report } from './common.js';
+
+const args = parseToolArgs('local_lat', process.argv.slice(2));
+const s = socket('pair', { tcpNoDelay: true, recvMaxSize: -1, linger: 1000 });
+try {
+  await s.bind(args.url as string);
+} catch (err) {
+  fail('local_lat', `cannot bind ${args.url}`, err);
+}
+
+const from = cpuMark();
+const { size, count } = args;
+for (let i = 0; i !== count; i++) {
+  const msg = await s.recv();
+  if (msg.length !== size) fail('local_lat', `message ${i} has ${msg.length} bytes, not ${size}`);
+  await s.send(msg);
+}
+const to = cpuMark();
+
+await s.close();
+report('local_lat', 'nanosp', args, { work: { from, to } });
+process.exit(0);

@@ -1,0 +1,30 @@
+/**
+ * nanosp's remote_thr: `remote_thr <connect-to> <msg-size> <msg-count> [--json]`, as nanomsg's
+ * (spec/wire.md §9.2). A PAIR v0 socket connects, sets recvMaxSize −1 and linger 1000, sends
+ * one 0-byte start message and then msg-count messages of msg-size bytes (all byte 111), and
+ * prints nothing. nanomsg 1.1.5 then sleeps 1 s because its linger is a no-op; nanosp's
+ * close() flushes for up to `linger` ms, so it closes at once.
+ */
+import { socket } from '../../src/index.js';
+import { cpuMark, fail, parseToolArgs, report } from './common.js';
+
+const args = parseToolArgs('remote_thr', process.argv.slice(2));
+const s = socket('pair');
+try {
+  s.connect(args.url as string);
+  s.setOption('recvMaxSize', -1);
+  s.setOption('linger', 1000);
+} catch (err) {
+  fail('remote_thr', `cannot connect to ${args.url}`, err);
+}
+
+const from = cpuMark();
+const buf = Buffer.alloc(args.size, 111);
+const { count } = args;
+await s.send(Buffer.alloc(0));
+for (let i = 0; i !== count; i++) await s.send(buf);
+const to = cpuMark();
+
+await s.close();
+report('remote_thr', 'nanosp', args, { work: { from, to } });
+process.exit(0);

@@ -1,0 +1,731 @@
+/**
+ * `npm run bench`: nanosp beside the raw node:net baseline, libnanomsg 1.1.5 and NNG 1.5.2
+ * (through its nanomsg compatibility API), measured in one run with nanomsg's perf tools and
+ * interleaved round by round, so every ratio compares figures taken under the same noise.
+ *
+ *   npm run bench                       3 rounds of every cell (several minutes)
+ *   npm run bench -- --rounds 5         more rounds
+ *   npm run bench -- --quick            1 round, small counts, few cells: a smoke test for CI
+ *   npm run bench -- --impl nanosp,node-net --transport tcp --kind thr --size 64
+ *   npm run bench -- --tsx              run the TypeScript tools through tsx instead of compiling
+ *   npm run bench -- --no-cross         skip the nanosp <-> C interop runs
+ *
+ * Each run starts the local tool (local_thr/local_lat) with --json, waits until it listens on
+ * its address (the kernel's socket tables, or a connection off Linux), runs the remote tool, and reads both JSON objects; inproc cells
+ * run inproc_thr/inproc_lat alone. Every run has a timeout and every child is killed on exit.
+ * Medians and ratios are printed; every row is written to bench/results/latest.json (and the
+ * tables to bench/results/latest.md).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { cpus, loadavg, release, tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ImplName, PerfResult, ToolName } from './perf/common.js';
+
+const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+const BUILD = join(ROOT, 'bench', '.build');
+const RESULTS = join(ROOT, 'bench', 'results');
+
+type Kind = 'thr' | 'lat';
+type Transport = 'tcp' | 'ipc' | 'inproc';
+
+interface Cell {
+  readonly kind: Kind;
+  readonly transport: Transport;
+  readonly size: number;
+}
+
+const IMPLS: readonly ImplName[] = ['nanosp', 'node-net', 'libnanomsg', 'nng'];
+const LABEL: { readonly [I in ImplName]: string } = { nanosp: 'nanosp', 'node-net': 'node:net', libnanomsg: 'libnanomsg', nng: 'nng' };
+
+// ---- options -------------------------------------------------------------------------------
+
+interface Options {
+  quick: boolean;
+  rounds: number;
+  impls: ImplName[];
+  transports: Transport[];
+  kinds: Kind[];
+  sizes: number[] | undefined;
+  cross: boolean;
+  tsx: boolean;
+  timeoutMs: number;
+  out: string;
+}
+
+function usage(message?: string): never {
+  if (message) process.stderr.write(`bench: ${message}\n`);
+  process.stderr.write(
+    'usage: npm run bench -- [--quick] [--rounds N] [--impl nanosp,node-net,libnanomsg,nng] [--transport tcp,ipc,inproc]\n' +
+      '                        [--kind thr,lat] [--size 64,1024,65536] [--no-cross] [--tsx] [--timeout SECONDS] [--out FILE]\n',
+  );
+  process.exit(2);
+}
+
+function list<T extends string>(value: string | undefined, allowed: readonly T[], what: string): T[] {
+  if (!value) usage(`${what} needs a value`);
+  const items = value.split(',').filter(Boolean);
+  for (const item of items) if (!allowed.includes(item as T)) usage(`unknown ${what} ${JSON.stringify(item)} (one of ${allowed.join(', ')})`);
+  return items as T[];
+}
+
+function parseOptions(argv: string[]): Options {
+  const o: Options = {
+    quick: false,
+    rounds: 0,
+    impls: [...IMPLS],
+    transports: ['tcp', 'ipc', 'inproc'],
+    kinds: ['thr', 'lat'],
+    sizes: undefined,
+    cross: true,
+    tsx: false,
+    timeoutMs: 0,
+    out: join(RESULTS, 'latest.json'),
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const next = (): string | undefined => argv[++i];
+    switch (arg) {
+      case '--quick':
+        o.quick = true;
+        break;
+      case '--rounds': {
+        const n = Number(next());
+        if (!Number.isInteger(n) || n < 1) usage('--rounds needs a positive integer');
+        o.rounds = n;
+        break;
+      }
+      case '--impl':
+        o.impls = list(next(), IMPLS, 'implementation');
+        break;
+      case '--transport':
+        o.transports = list(next(), ['tcp', 'ipc', 'inproc'] as const, 'transport');
+        break;
+      case '--kind':
+        o.kinds = list(next(), ['thr', 'lat'] as const, 'kind');
+        break;
+      case '--size': {
+        const sizes = (next() ?? '').split(',').map(Number);
+        if (sizes.length === 0 || sizes.some((s) => !Number.isInteger(s) || s < 0)) usage('--size needs sizes in bytes, comma separated');
+        o.sizes = sizes;
+        break;
+      }
+      case '--no-cross':
+        o.cross = false;
+        break;
+      case '--tsx':
+        o.tsx = true;
+        break;
+      case '--timeout': {
+        const s = Number(next());
+        if (!(s > 0)) usage('--timeout needs seconds');
+        o.timeoutMs = s * 1000;
+        break;
+      }
+      case '--out':
+        o.out = next() ?? usage('--out needs a file');
+        break;
+      case '-h':
+      case '--help':
+        usage();
+        break;
+      default:
+        usage(`unknown argument ${JSON.stringify(arg)}`);
+    }
+  }
+  if (o.rounds === 0) o.rounds = o.quick ? 1 : 3;
+  if (o.timeoutMs === 0) o.timeoutMs = o.quick ? 30_000 : 60_000;
+  return o;
+}
+
+// ---- what to measure -----------------------------------------------------------------------
+
+function plan(o: Options): Cell[] {
+  const cells: Cell[] = [];
+  const add = (kind: Kind, transport: Transport, size: number): void => {
+    if (o.kinds.includes(kind) && o.transports.includes(transport) && (!o.sizes || o.sizes.includes(size))) cells.push({ kind, transport, size });
+  };
+  if (o.quick && !o.sizes) {
+    add('thr', 'tcp', 64);
+    add('thr', 'tcp', 65536);
+    add('thr', 'ipc', 1024);
+    add('thr', 'inproc', 64);
+    add('lat', 'tcp', 64);
+    add('lat', 'ipc', 64);
+    add('lat', 'inproc', 64);
+    return cells;
+  }
+  for (const kind of ['thr', 'lat'] as const) {
+    for (const transport of ['tcp', 'ipc', 'inproc'] as const) {
+      for (const size of o.sizes ?? (kind === 'thr' ? [64, 1024, 65536] : [64, 1024])) add(kind, transport, size);
+    }
+  }
+  return cells;
+}
+
+/**
+ * Message counts that keep one run's timed part near 0.5–2 s on a 2-core machine (measured
+ * here: raw node ~4 M msg/s at 64 B over tcp, nanosp ~1.6 M, libnanomsg ~0.5 M, NNG through its
+ * compat API ~30 k msg/s at every size; nanosp's inproc passes buffers by reference).
+ */
+const THR_COUNTS: { readonly [I in ImplName]: { readonly [size: number]: number } } = {
+  nanosp: { 64: 1_500_000, 1024: 600_000, 65536: 20_000 },
+  'node-net': { 64: 3_000_000, 1024: 1_000_000, 65536: 20_000 },
+  libnanomsg: { 64: 500_000, 1024: 300_000, 65536: 40_000 },
+  nng: { 64: 40_000, 1024: 40_000, 65536: 20_000 },
+};
+const INPROC_THR_COUNTS: { readonly [I in ImplName]?: { readonly [size: number]: number } } = {
+  nanosp: { 64: 3_000_000, 1024: 3_000_000, 65536: 300_000 },
+  libnanomsg: { 64: 300_000, 1024: 200_000, 65536: 40_000 },
+};
+const LAT_ROUNDTRIPS = 20_000;
+
+function countFor(impl: ImplName, cell: Cell, quick: boolean): number {
+  let n: number;
+  if (cell.kind === 'lat') n = LAT_ROUNDTRIPS;
+  else {
+    const table = (cell.transport === 'inproc' ? INPROC_THR_COUNTS[impl] : undefined) ?? THR_COUNTS[impl];
+    // sizes off the table: about as many bytes as the 1 KiB row moves
+    n = table[cell.size] ?? Math.max(10_000, Math.round(((table[1024] as number) * 1024) / Math.max(cell.size, 1024)));
+  }
+  return quick ? Math.max(1000, Math.round(n / 10)) : n;
+}
+
+function hasImpl(impl: ImplName, transport: Transport): boolean {
+  return !(impl === 'node-net' && transport === 'inproc');
+}
+
+// ---- building the tools --------------------------------------------------------------------
+
+/** How to start each implementation's tools; undefined when it could not be built. */
+type Launchers = Partial<Record<ImplName, (tool: ToolName) => string[]>>;
+
+function note(text: string): void {
+  process.stdout.write(`bench: ${text}\n`);
+}
+
+function hasCommand(command: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+}
+
+/** Compile bench/perf, bench/baseline and the src they import to plain JS in bench/.build/js. */
+function buildTypeScript(): boolean {
+  mkdirSync(BUILD, { recursive: true });
+  const config = join(BUILD, 'tsconfig.json');
+  writeFileSync(
+    config,
+    JSON.stringify(
+      {
+        extends: '../../tsconfig.json',
+        compilerOptions: { outDir: 'js', rootDir: '../..', noEmit: false, declaration: false, sourceMap: false, noEmitOnError: false, incremental: false },
+        include: ['../perf/*.ts', '../baseline/*.ts'],
+      },
+      null,
+      2,
+    ),
+  );
+  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  const r = spawnSync(process.execPath, [tsc, '-p', config], { cwd: ROOT, encoding: 'utf8' });
+  const built = existsSync(join(BUILD, 'js', 'bench', 'perf', 'local_thr.js')) && existsSync(join(BUILD, 'js', 'bench', 'baseline', 'local_thr.js'));
+  if (r.status !== 0) {
+    const first = `${r.stdout}${r.stderr}`.trim().split('\n').slice(0, 5).join('\n  ');
+    note(`tsc reported errors${built ? ' (the tools were emitted anyway)' : ''}:\n  ${first}`);
+  }
+  return built;
+}
+
+const C_LIBS: { readonly [I in 'libnanomsg' | 'nng']: { header: string; flags: string[] } } = {
+  libnanomsg: { header: '/usr/include/nanomsg/nn.h', flags: ['-lnanomsg', '-lpthread'] },
+  nng: { header: '/usr/include/nng/compat/nanomsg/nn.h', flags: ['-I/usr/include/nng/compat', '-lnng', '-lpthread'] },
+};
+const TOOLS: readonly ToolName[] = ['local_thr', 'remote_thr', 'local_lat', 'remote_lat', 'inproc_thr', 'inproc_lat'];
+
+/** Build bench/c/perf.c against one library; the tools are symlinks named after each tool. */
+function buildC(impl: 'libnanomsg' | 'nng'): string | undefined {
+  const { header, flags } = C_LIBS[impl];
+  if (!hasCommand('gcc')) return void note(`skipping ${impl}: gcc is not installed (apt-get install -y gcc)`);
+  if (!existsSync(header)) return void note(`skipping ${impl}: ${header} is not installed (apt-get install -y ${impl === 'nng' ? 'libnng-dev' : 'libnanomsg-dev'})`);
+  const dir = join(BUILD, 'c', impl);
+  mkdirSync(dir, { recursive: true });
+  const binary = join(dir, 'perf');
+  const source = join(ROOT, 'bench', 'c', 'perf.c');
+  const r = spawnSync('gcc', ['-O2', '-Wall', '-Wextra', source, '-o', binary, ...flags], { encoding: 'utf8' });
+  if (r.status !== 0) return void note(`skipping ${impl}: gcc failed:\n${r.stderr}`);
+  for (const tool of TOOLS) {
+    const link = join(dir, tool);
+    rmSync(link, { force: true });
+    symlinkSync('perf', link);
+  }
+  return dir;
+}
+
+function prepare(o: Options): Launchers {
+  const launchers: Launchers = {};
+  const wantsNode = o.impls.includes('nanosp') || o.impls.includes('node-net');
+  let compiled = false;
+  if (wantsNode && !o.tsx) {
+    compiled = buildTypeScript();
+    if (!compiled) note('could not compile the TypeScript tools; running them through tsx (slower start-up, more memory)');
+  }
+  const nodeTool = (folder: 'perf' | 'baseline') => (tool: ToolName): string[] =>
+    compiled ? [process.execPath, join(BUILD, 'js', 'bench', folder, `${tool}.js`)] : [process.execPath, '--import', 'tsx', join(ROOT, 'bench', folder, `${tool}.ts`)];
+  if (o.impls.includes('nanosp')) launchers.nanosp = nodeTool('perf');
+  if (o.impls.includes('node-net')) launchers['node-net'] = nodeTool('baseline');
+  const needC = new Set<'libnanomsg' | 'nng'>(o.impls.filter((i): i is 'libnanomsg' | 'nng' => i === 'libnanomsg' || i === 'nng'));
+  if (o.cross && o.impls.includes('nanosp')) {
+    needC.add('libnanomsg');
+    needC.add('nng');
+  }
+  for (const impl of needC) {
+    const dir = buildC(impl);
+    if (dir) launchers[impl] = (tool) => [join(dir, tool)];
+  }
+  return launchers;
+}
+
+// ---- running -------------------------------------------------------------------------------
+
+const live = new Set<ChildProcess>();
+
+function killAll(): void {
+  for (const child of live) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    killAll();
+    process.stdout.write(`\nbench: interrupted (${signal}); every child process was killed\n`);
+    process.exit(130);
+  });
+}
+process.once('exit', killAll);
+
+interface Proc {
+  readonly child: ChildProcess;
+  readonly commandLine: string;
+  stdout: string;
+  stderr: string;
+  readonly exited: Promise<number | string>;
+}
+
+function start(command: string[]): Proc {
+  const [file, ...args] = command as [string, ...string[]];
+  const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
+  live.add(child);
+  const proc: Proc = {
+    child,
+    commandLine: command.map((a) => (a.startsWith(`${ROOT}/`) ? relative(ROOT, a) : a)).join(' '),
+    stdout: '',
+    stderr: '',
+    exited: new Promise((resolve) => {
+      child.once('error', (err) => resolve(err.message));
+      child.once('exit', (code, signal) => {
+        live.delete(child);
+        resolve(code ?? signal ?? 'unknown');
+      });
+    }),
+  };
+  child.stdout?.setEncoding('utf8').on('data', (t: string) => (proc.stdout += t));
+  child.stderr?.setEncoding('utf8').on('data', (t: string) => (proc.stderr += t));
+  return proc;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Does something listen at `url` now? On Linux the kernel's socket tables say so without
+ * touching the listener (a probe connection that closes at once can upset a listener: NNG's
+ * IPC listener stalled on one); elsewhere a connection is opened and closed.
+ */
+function probe(url: string): Promise<boolean> {
+  const tcp = /^tcp:\/\/([^:]+):(\d+)$/.exec(url);
+  if (process.platform === 'linux') {
+    try {
+      if (tcp) {
+        const port = `:${Number(tcp[2]).toString(16).toUpperCase().padStart(4, '0')}`;
+        // /proc/net/tcp rows: sl local_address rem_address st …; st 0A is LISTEN
+        const listening = ['/proc/net/tcp', '/proc/net/tcp6'].some((table) =>
+          readFileSync(table, 'utf8')
+            .split('\n')
+            .some((line) => {
+              const f = line.trim().split(/\s+/);
+              return f[1]?.endsWith(port) === true && f[3] === '0A';
+            }),
+        );
+        return Promise.resolve(listening);
+      }
+      const path = url.slice('ipc://'.length);
+      // /proc/net/unix rows: Num RefCount Protocol Flags Type St Inode Path; flag 00010000 is "accepting"
+      const listening = readFileSync('/proc/net/unix', 'utf8')
+        .split('\n')
+        .some((line) => {
+          const f = line.trim().split(/\s+/);
+          return f[7] === path && f[3] === '00010000';
+        });
+      return Promise.resolve(listening);
+    } catch {
+      // no /proc: fall through to a connection
+    }
+  }
+  return new Promise((resolve) => {
+    const socket = tcp ? connect({ host: tcp[1] as string, port: Number(tcp[2]) }) : connect({ path: url.slice('ipc://'.length) });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function parseResult(proc: Proc): PerfResult {
+  const line = proc.stdout
+    .trim()
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('{'));
+  if (!line) throw new Error(`${proc.commandLine} printed no JSON; stdout ${JSON.stringify(proc.stdout.slice(-300))}, stderr ${JSON.stringify(proc.stderr.slice(-300))}`);
+  return JSON.parse(line) as PerfResult;
+}
+
+async function finish(proc: Proc, deadline: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - Date.now()))));
+  const outcome = await Promise.race([proc.exited, expired]);
+  clearTimeout(timer);
+  if (outcome === 'timeout') {
+    proc.child.kill('SIGKILL');
+    await proc.exited;
+    throw new Error(`${proc.commandLine} did not finish in time; stderr ${JSON.stringify(proc.stderr.slice(-300))}`);
+  }
+  if (outcome !== 0) throw new Error(`${proc.commandLine} exited with ${outcome}; stderr ${JSON.stringify(proc.stderr.slice(-500))}`);
+}
+
+export interface Row {
+  round: number;
+  /** The implementation (both sides), or `local→remote` for an interop run. */
+  impl: string;
+  local: ImplName;
+  remote: ImplName | null;
+  kind: Kind;
+  transport: Transport;
+  size: number;
+  /** Messages (thr) or round trips (lat). */
+  count: number;
+  ok: boolean;
+  error?: string;
+  msgPerSec?: number;
+  /** MB/s of payload (10⁶ bytes), from msg/s × size. */
+  mbytesPerSec?: number;
+  /** nanomsg's "average latency": one-way µs, total / (round trips × 2). */
+  latencyUs?: number;
+  /** user+sys CPU of both processes over their work windows, per message (a round trip is 2 messages). */
+  cpuUsPerMsg?: number;
+  /** user+sys CPU of both processes for their whole lives (start-up and close included). */
+  cpuTotalUs?: number;
+  /** The larger peak RSS of the two processes. */
+  maxRssKiB?: number;
+  wallMs: number;
+  results?: PerfResult[];
+}
+
+let sequence = 0;
+
+async function measure(launch: { local: (t: ToolName) => string[]; remote?: (t: ToolName) => string[] }, who: { impl: string; local: ImplName; remote: ImplName | null }, cell: Cell, count: number, round: number, timeoutMs: number): Promise<Row> {
+  const started = Date.now();
+  const deadline = started + timeoutMs;
+  const row: Row = { round, ...who, kind: cell.kind, transport: cell.transport, size: cell.size, count, ok: false, wallMs: 0 };
+  const procs: Proc[] = [];
+  let ipcPath: string | undefined;
+  try {
+    let results: PerfResult[];
+    if (cell.transport === 'inproc') {
+      const proc = start([...launch.local(`inproc_${cell.kind}`), String(cell.size), String(count), '--json']);
+      procs.push(proc);
+      await finish(proc, deadline);
+      results = [parseResult(proc)];
+    } else {
+      let url: string;
+      if (cell.transport === 'tcp') url = `tcp://127.0.0.1:${await freePort()}`;
+      else {
+        ipcPath = join(tmpdir(), `nanosp-bench-${process.pid}-${++sequence}.ipc`);
+        rmSync(ipcPath, { force: true });
+        url = `ipc://${ipcPath}`;
+      }
+      const args = [url, String(cell.size), String(count), '--json'];
+      const local = start([...launch.local(`local_${cell.kind}`), ...args]);
+      procs.push(local);
+      // wait until the local side listens, so the remote's clock never counts a reconnect wait
+      let exited = false;
+      void local.exited.then(() => (exited = true));
+      while (!(await probe(url))) {
+        if (exited) await finish(local, deadline);
+        if (exited || Date.now() > deadline) throw new Error(`${local.commandLine} never listened; stderr ${JSON.stringify(local.stderr.slice(-300))}`);
+        await delay(10);
+      }
+      const remote = start([...(launch.remote ?? launch.local)(`remote_${cell.kind}`), ...args]);
+      procs.push(remote);
+      await Promise.all([finish(local, deadline), finish(remote, deadline)]);
+      results = [parseResult(local), parseResult(remote)];
+    }
+    const timed = results.find((r) => r.elapsedUs !== null);
+    if (!timed) throw new Error('no tool reported a timed interval');
+    row.results = results;
+    const messages = cell.kind === 'thr' ? count : count * 2;
+    if (cell.kind === 'thr') {
+      row.msgPerSec = timed.msgPerSec ?? undefined;
+      row.mbytesPerSec = ((timed.msgPerSec ?? 0) * cell.size) / 1e6;
+    } else {
+      row.latencyUs = timed.latencyUs ?? undefined;
+    }
+    row.cpuUsPerMsg = results.reduce((sum, r) => sum + r.workCpuUserUs + r.workCpuSysUs, 0) / messages;
+    row.cpuTotalUs = results.reduce((sum, r) => sum + r.cpuUserUs + r.cpuSysUs, 0);
+    row.maxRssKiB = Math.max(...results.map((r) => r.maxRssKiB));
+    row.ok = true;
+  } catch (err) {
+    row.error = err instanceof Error ? err.message : String(err);
+  } finally {
+    for (const proc of procs) if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
+    await Promise.all(procs.map((p) => p.exited));
+    if (ipcPath) rmSync(ipcPath, { force: true });
+  }
+  row.wallMs = Date.now() - started;
+  return row;
+}
+
+// ---- summarising ---------------------------------------------------------------------------
+
+function median(values: number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+export interface Median {
+  impl: ImplName;
+  kind: Kind;
+  transport: Transport;
+  size: number;
+  runs: number;
+  failures: number;
+  /** msg/s (thr) or one-way µs (lat). */
+  value?: number;
+  mbytesPerSec?: number;
+  cpuUsPerMsg?: number;
+  maxRssKiB?: number;
+}
+
+function cellKey(c: { kind: Kind; transport: Transport; size: number }): string {
+  return `${c.kind}/${c.transport}/${c.size}`;
+}
+
+function summarise(rows: Row[], cells: Cell[], impls: ImplName[]): Median[] {
+  const out: Median[] = [];
+  for (const cell of cells) {
+    for (const impl of impls) {
+      const mine = rows.filter((r) => r.impl === impl && cellKey(r) === cellKey(cell));
+      if (mine.length === 0) continue;
+      const ok = mine.filter((r) => r.ok);
+      const value = median(ok.map((r) => (cell.kind === 'thr' ? (r.msgPerSec as number) : (r.latencyUs as number))));
+      out.push({
+        impl,
+        ...cell,
+        runs: mine.length,
+        failures: mine.length - ok.length,
+        value,
+        mbytesPerSec: cell.kind === 'thr' && value !== undefined ? (value * cell.size) / 1e6 : undefined,
+        cpuUsPerMsg: median(ok.map((r) => r.cpuUsPerMsg as number)),
+        maxRssKiB: median(ok.map((r) => r.maxRssKiB as number)),
+      });
+    }
+  }
+  return out;
+}
+
+function sizeLabel(size: number): string {
+  return size >= 1024 && size % 1024 === 0 ? `${size / 1024} KiB` : `${size} B`;
+}
+
+function rate(n: number): string {
+  if (n >= 1e6) return `${(n / 1e6).toFixed(2)} M`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)} k`;
+  return String(Math.round(n));
+}
+
+/** A markdown table; the first `textColumns` columns are left-aligned, the rest (figures) right-aligned. */
+function table(head: string[], body: string[][], textColumns = 2): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string => `| ${cells.map((c, i) => (i < textColumns ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join(' | ')} |`;
+  const rule = `|${widths.map((w, i) => (i < textColumns ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
+  return [line(head), rule, ...body.map(line)].join('\n');
+}
+
+function render(medians: Median[], cells: Cell[], impls: ImplName[], rows: Row[]): string {
+  const get = (impl: ImplName, cell: Cell): Median | undefined => medians.find((m) => m.impl === impl && cellKey(m) === cellKey(cell));
+  const present = impls.filter((impl) => medians.some((m) => m.impl === impl));
+  const cellCols = (cell: Cell): string[] => [`${cell.kind === 'thr' ? 'throughput' : 'latency'} ${sizeLabel(cell.size)}`, cell.transport];
+  const missing = (m: Median | undefined): string | undefined => (m === undefined ? '–' : m.value === undefined ? 'failed' : undefined);
+  const parts: string[] = [];
+
+  const thr = cells.filter((c) => c.kind === 'thr');
+  if (thr.length > 0) {
+    parts.push('Throughput, median msg/s (MB/s of payload); higher is better');
+    parts.push(
+      table(
+        ['test', 'transport', ...present.map((i) => LABEL[i])],
+        thr.map((cell) => [...cellCols(cell), ...present.map((i) => missing(get(i, cell)) ?? `${rate(get(i, cell)?.value as number)} (${Math.round(get(i, cell)?.mbytesPerSec as number)} MB/s)`)]),
+      ),
+    );
+  }
+  const lat = cells.filter((c) => c.kind === 'lat');
+  if (lat.length > 0) {
+    parts.push("Latency, median one-way µs (nanomsg's \"average latency\"; a round trip is twice this); lower is better");
+    parts.push(table(['test', 'transport', ...present.map((i) => LABEL[i])], lat.map((cell) => [...cellCols(cell), ...present.map((i) => missing(get(i, cell)) ?? (get(i, cell)?.value as number).toFixed(2))])));
+  }
+
+  for (const base of ['node-net', 'libnanomsg'] as const) {
+    if (!present.includes(base)) continue;
+    const others = present.filter((i) => i !== base);
+    const target = base === 'node-net' && others.includes('nanosp');
+    parts.push(
+      `Ratios against ${LABEL[base]} measured in the same run: throughput = impl msg/s ÷ ${LABEL[base]} msg/s (above 1 is faster); latency = impl µs ÷ ${LABEL[base]} µs (below 1 is faster)` +
+        (target ? '; target for nanosp: throughput ≥ 0.50, latency ≤ 1.20' : ''),
+    );
+    parts.push(
+      table(
+        ['test', 'transport', ...others.map((i) => `${LABEL[i]} ÷ ${LABEL[base]}`), ...(target ? ['nanosp target'] : [])],
+        cells.filter((cell) => get(base, cell)?.value !== undefined).map((cell) => {
+          const b = get(base, cell)?.value;
+          const ratios = others.map((i) => {
+            const v = get(i, cell)?.value;
+            return v === undefined || b === undefined ? undefined : v / b;
+          });
+          const cols = ratios.map((r) => (r === undefined ? '–' : `${r.toFixed(2)}×`));
+          if (target) {
+            const r = ratios[others.indexOf('nanosp')];
+            cols.push(r === undefined ? '–' : (cell.kind === 'thr' ? r >= 0.5 : r <= 1.2) ? 'met' : 'MISSED');
+          }
+          return [...cellCols(cell), ...cols];
+        }),
+      ),
+    );
+  }
+
+  parts.push('CPU per message, median µs (user+sys of both processes over their work windows; a round trip is 2 messages)');
+  parts.push(table(['test', 'transport', ...present.map((i) => LABEL[i])], cells.map((cell) => [...cellCols(cell), ...present.map((i) => missing(get(i, cell)) ?? (get(i, cell)?.cpuUsPerMsg as number).toFixed(3))])));
+  parts.push('Peak RSS, median MiB (the larger of the two processes)');
+  parts.push(table(['test', 'transport', ...present.map((i) => LABEL[i])], cells.map((cell) => [...cellCols(cell), ...present.map((i) => missing(get(i, cell)) ?? ((get(i, cell)?.maxRssKiB as number) / 1024).toFixed(1))])));
+
+  const cross = rows.filter((r) => r.impl.includes('→'));
+  if (cross.length > 0) {
+    parts.push('Interop runs (local tool → remote tool, one run each): figures as printed by the measuring side');
+    parts.push(
+      table(
+        ['test', 'transport', 'local', 'remote', 'result'],
+        cross.map((r) => [
+          ...cellCols(r),
+          LABEL[r.local],
+          LABEL[r.remote as ImplName],
+          !r.ok ? `FAILED: ${r.error ?? ''}`.slice(0, 120) : r.kind === 'thr' ? `${rate(r.msgPerSec as number)} msg/s` : `${(r.latencyUs as number).toFixed(2)} µs`,
+        ]),
+        4,
+      ),
+    );
+  }
+  return parts.join('\n\n');
+}
+
+// ---- main ----------------------------------------------------------------------------------
+
+async function main(): Promise<number> {
+  const o = parseOptions(process.argv.slice(2));
+  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+  const startedAt = new Date();
+  const loadBefore = loadavg().map((l) => Number(l.toFixed(2)));
+  note(`${command}: ${o.rounds} round(s)${o.quick ? ', quick' : ''}; building the tools`);
+  const launchers = prepare(o);
+  const impls = o.impls.filter((i) => launchers[i] !== undefined);
+  const cells = plan(o);
+  if (impls.length === 0 || cells.length === 0) {
+    note('nothing to measure');
+    return 1;
+  }
+  const total = o.rounds * cells.reduce((n, c) => n + impls.filter((i) => hasImpl(i, c.transport)).length, 0);
+  note(`${cells.length} cells × ${impls.join(', ')}: ${total} runs, interleaved round by round`);
+
+  const rows: Row[] = [];
+  let done = 0;
+  for (let round = 1; round <= o.rounds; round++) {
+    for (const cell of cells) {
+      const order = impls.filter((i) => hasImpl(i, cell.transport));
+      // rotate the order every round so no implementation always runs first after a cell change
+      const rotated = order.map((_, k) => order[(k + round - 1) % order.length] as ImplName);
+      for (const impl of rotated) {
+        const launch = launchers[impl] as (t: ToolName) => string[];
+        const count = countFor(impl, cell, o.quick);
+        const row = await measure({ local: launch }, { impl, local: impl, remote: cell.transport === 'inproc' ? null : impl }, cell, count, round, o.timeoutMs);
+        rows.push(row);
+        done++;
+        const figure = !row.ok ? `FAILED: ${row.error}` : cell.kind === 'thr' ? `${rate(row.msgPerSec as number)} msg/s` : `${(row.latencyUs as number).toFixed(2)} µs`;
+        note(`[${done}/${total}] round ${round} ${LABEL[impl]} ${cell.kind} ${sizeLabel(cell.size)} ${cell.transport} ×${count}: ${figure} (${(row.wallMs / 1000).toFixed(1)} s)`);
+      }
+    }
+  }
+
+  if (o.cross && launchers.nanosp) {
+    const peers = (['libnanomsg', 'nng'] as const).filter((p) => launchers[p]);
+    for (const peer of peers) {
+      for (const kind of ['thr', 'lat'] as const) {
+        const cell: Cell = { kind, transport: 'tcp', size: 64 };
+        const count = kind === 'thr' ? (o.quick ? 5000 : 50_000) : o.quick ? 1000 : 5000;
+        for (const [local, remote] of [['nanosp', peer], [peer, 'nanosp']] as const) {
+          const launch = { local: launchers[local] as (t: ToolName) => string[], remote: launchers[remote] as (t: ToolName) => string[] };
+          const row = await measure(launch, { impl: `${local}→${remote}`, local, remote }, cell, count, 0, o.timeoutMs);
+          rows.push(row);
+          const figure = !row.ok ? `FAILED: ${row.error}` : kind === 'thr' ? `${rate(row.msgPerSec as number)} msg/s` : `${(row.latencyUs as number).toFixed(2)} µs`;
+          note(`interop ${LABEL[local]} local_${kind} ← ${LABEL[remote]} remote_${kind}, 64 B tcp ×${count}: ${figure}`);
+        }
+      }
+    }
+  }
+
+  const medians = summarise(rows, cells, impls);
+  const text = render(medians, cells, impls, rows);
+  const failures = rows.filter((r) => !r.ok);
+  const finishedAt = new Date();
+  const loadAfter = loadavg().map((l) => Number(l.toFixed(2)));
+  const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, kernel: release(), platform: process.platform, loadavgBefore: loadBefore, loadavgAfter: loadAfter };
+  process.stdout.write(`\n${text}\n\n`);
+
+  mkdirSync(dirname(o.out), { recursive: true });
+  const report = { command, startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), machine, options: o, medians, rows };
+  writeFileSync(o.out, `${JSON.stringify(report, null, 2)}\n`);
+  const mdPath = o.out.replace(/\.json$/, '') + '.md';
+  const header = `Command: \`${command}\`\n\nMachine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, Linux ${machine.kernel}; ${startedAt.toISOString()}, ${Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000)} s; load average ${loadBefore.join(' ')} before, ${loadAfter.join(' ')} after\n\n`;
+  writeFileSync(mdPath, `${header}${text}\n`);
+  note(`${rows.length} runs in ${Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000)} s; rows written to ${relative(process.cwd(), o.out) || o.out} (tables: ${relative(process.cwd(), mdPath)})`);
+  if (failures.length > 0) {
+    note(`${failures.length} run(s) failed:`);
+    for (const f of failures) note(`  ${f.impl} ${f.kind} ${sizeLabel(f.size)} ${f.transport}: ${f.error}`);
+    return 1;
+  }
+  return 0;
+}
+
+process.exitCode = await main();
