@@ -102,9 +102,8 @@ export class FrameDecoder {
       let size: number;
       const p = this.prefixSize;
       if (this.prefixFill === 0 && end - off >= p) {
-        const err = this.checkType(chunk[off] as number);
-        if (err) return err;
-        size = chunk.readUInt32BE(off + p - 8) * 0x1_0000_0000 + chunk.readUInt32BE(off + p - 4);
+        if (this.ipc && chunk[off] !== IPC_MSG_TYPE) return this.badType(chunk[off] as number);
+        size = lengthAt(chunk, off + p - 8);
         off += p;
       } else {
         const take = Math.min(p - this.prefixFill, end - off);
@@ -113,9 +112,8 @@ export class FrameDecoder {
         off += take;
         if (this.prefixFill < p) return undefined;
         this.prefixFill = 0;
-        const err = this.checkType(this.prefix[0] as number);
-        if (err) return err;
-        size = this.prefix.readUInt32BE(p - 8) * 0x1_0000_0000 + this.prefix.readUInt32BE(p - 4);
+        if (this.ipc && this.prefix[0] !== IPC_MSG_TYPE) return this.badType(this.prefix[0] as number);
+        size = lengthAt(this.prefix, p - 8);
       }
 
       const max = this.limits.recvMaxSize;
@@ -138,15 +136,28 @@ export class FrameDecoder {
     return undefined;
   }
 
-  private checkType(type: number): SpError | undefined {
-    if (!this.ipc || type === IPC_MSG_TYPE) return undefined;
+  private badType(type: number): SpError {
     return spError('EPROTO', `the IPC peer sent message type 0x${type.toString(16).padStart(2, '0')}; only 0x01 exists`);
   }
 }
 
+/** The 64-bit big-endian length at `at`, read byte by byte (cheaper than two readUInt32BE calls). */
+function lengthAt(b: Buffer, at: number): number {
+  const hi = (((b[at] as number) << 24) | ((b[at + 1] as number) << 16) | ((b[at + 2] as number) << 8) | (b[at + 3] as number)) >>> 0;
+  const lo = (((b[at + 4] as number) << 24) | ((b[at + 5] as number) << 16) | ((b[at + 6] as number) << 8) | (b[at + 7] as number)) >>> 0;
+  return hi === 0 ? lo : hi * 0x1_0000_0000 + lo;
+}
+
 /** Bodies this large are written by reference instead of being copied into the batch. */
 const COPY_LIMIT = 16 * 1024;
-const SLAB_SIZE = 64 * 1024;
+/** A batch this large is written at once instead of at the end of the tick. */
+export const FLUSH_AT = 64 * 1024;
+/**
+ * Room for a full batch plus the largest message that is copied (body under COPY_LIMIT, a
+ * header of up to 255 hops): a batch is flushed before its slab runs out, so a sender whose
+ * writes go straight through keeps refilling one slab.
+ */
+const SLAB_SIZE = FLUSH_AT + COPY_LIMIT + 2048;
 
 /**
  * Collects framed messages into as few chunks as possible: small messages (with their length
@@ -175,18 +186,28 @@ export class FrameWriter {
     const slab = this.slab;
     let pos = this.slabPos;
     if (this.ipc) slab[pos++] = IPC_MSG_TYPE;
-    // the 64-bit length as two 32-bit halves: sizes stay below 2^53
-    slab.writeUInt32BE(Math.floor(size / 0x1_0000_0000), pos);
-    slab.writeUInt32BE(size >>> 0, pos + 4);
+    // the 64-bit length as two 32-bit halves, byte by byte: sizes stay below 2^53
+    const hi = size > 0xffff_ffff ? Math.floor(size / 0x1_0000_0000) : 0;
+    slab[pos] = hi >>> 24;
+    slab[pos + 1] = hi >>> 16;
+    slab[pos + 2] = hi >>> 8;
+    slab[pos + 3] = hi;
+    slab[pos + 4] = size >>> 24;
+    slab[pos + 5] = size >>> 16;
+    slab[pos + 6] = size >>> 8;
+    slab[pos + 7] = size;
     pos += 8;
-    if (header.length > 0) pos += header.copy(slab, pos);
+    if (header.length > 0) {
+      slab.set(header, pos);
+      pos += header.length;
+    }
     if (byRef) {
       this.slabPos = pos;
       this.seal();
       this.chunks.push(body);
     } else {
-      if (body.length > 0) pos += body.copy(slab, pos);
-      this.slabPos = pos;
+      if (body.length > 0) slab.set(body, pos);
+      this.slabPos = pos + body.length;
     }
     this.queued += this.prefixSize + size;
   }
@@ -198,6 +219,14 @@ export class FrameWriter {
     this.chunks = [];
     this.queued = 0;
     return chunks;
+  }
+
+  /**
+   * Everything taken so far has left (the kernel copied it, nothing waits in the stream):
+   * write the next messages from the start of the current slab again instead of a new one.
+   */
+  rewind(): void {
+    if (this.queued === 0) this.slabStart = this.slabPos = 0;
   }
 
   private seal(): void {

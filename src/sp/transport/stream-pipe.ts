@@ -8,10 +8,8 @@ import { spError, toSpError, type SpError } from '../errors.js';
 import type { EndpointInfo } from '../events.js';
 import { Pipe } from '../pipe.js';
 import type { SocketOptions } from '../options.js';
-import { checkSpHeader, FrameDecoder, FrameWriter, SP_HEADER_SIZE, spHeader, type FrameSink } from './stream-codec.js';
+import { checkSpHeader, FLUSH_AT, FrameDecoder, FrameWriter, SP_HEADER_SIZE, spHeader, type FrameSink } from './stream-codec.js';
 
-/** A batch this large is written at once instead of at the end of the tick. */
-const FLUSH_AT = 64 * 1024;
 
 export interface StreamPipeOptions {
   /** IPC framing: a message-type byte before each length. */
@@ -156,12 +154,15 @@ export class StreamPipe extends Pipe implements FrameSink {
     const last = chunks.length - 1;
     if (last === 0) {
       this.socket.write(chunks[0] as Buffer, this.onWritten);
-      return;
+    } else {
+      this.socket.cork();
+      for (let i = 0; i < last; i++) this.socket.write(chunks[i] as Buffer);
+      this.socket.write(chunks[last] as Buffer, this.onWritten);
+      this.socket.uncork();
     }
-    this.socket.cork();
-    for (let i = 0; i < last; i++) this.socket.write(chunks[i] as Buffer);
-    this.socket.write(chunks[last] as Buffer, this.onWritten);
-    this.socket.uncork();
+    // written through at once (the usual case): the slab can be filled again from the start,
+    // so a fast sender allocates nothing per batch
+    if (this.socket.writableLength === 0) this.writer.rewind();
   }
 
   private onWritten(err?: Error | null): void {
