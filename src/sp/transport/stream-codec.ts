@@ -7,6 +7,7 @@
 import { constants as bufferConstants } from 'node:buffer';
 import { spError, type SpError } from '../errors.js';
 import { EMPTY } from '../message.js';
+import { COPY_LIMIT, WriteBatch } from './write-batch.js';
 
 export const SP_HEADER_SIZE = 8;
 /** The only IPC message type (in-band data). */
@@ -148,43 +149,29 @@ function lengthAt(b: Buffer, at: number): number {
   return hi === 0 ? lo : hi * 0x1_0000_0000 + lo;
 }
 
-/** Bodies this large are written by reference instead of being copied into the batch. */
-const COPY_LIMIT = 16 * 1024;
-/** A batch this large is written at once instead of at the end of the tick. */
-export const FLUSH_AT = 64 * 1024;
 /**
- * Room for a full batch plus the largest message that is copied (body under COPY_LIMIT, a
- * header of up to 255 hops): a batch is flushed before its slab runs out, so a sender whose
- * writes go straight through keeps refilling one slab.
- */
-const SLAB_SIZE = FLUSH_AT + COPY_LIMIT + 2048;
-
-/**
- * Collects framed messages into as few chunks as possible: small messages (with their length
- * prefix) are copied into a shared slab, large bodies are kept by reference. `take()` hands the
- * chunks to one gather write. A slab region is never rewritten once taken, so chunks stay valid
- * while the kernel drains them.
+ * Frames messages into a WriteBatch: the length prefix (and IPC's type byte), the header, and
+ * the body, which is copied when small and kept by reference when large.
  */
 export class FrameWriter {
   private readonly prefixSize: number;
-  private slab: Buffer = Buffer.allocUnsafe(SLAB_SIZE);
-  private slabStart = 0;
-  private slabPos = 0;
-  private chunks: Buffer[] = [];
-  /** Bytes appended and not yet taken. */
-  queued = 0;
+  readonly batch = new WriteBatch();
 
   constructor(private readonly ipc: boolean) {
     this.prefixSize = ipc ? 9 : 8;
   }
 
+  /** Bytes appended and not yet taken. */
+  get queued(): number {
+    return this.batch.queued;
+  }
+
   append(header: Buffer, body: Buffer): void {
     const size = header.length + body.length;
     const byRef = body.length >= COPY_LIMIT;
-    const copied = this.prefixSize + header.length + (byRef ? 0 : body.length);
-    if (this.slab.length - this.slabPos < copied) this.newSlab(copied);
-    const slab = this.slab;
-    let pos = this.slabPos;
+    const batch = this.batch;
+    const slab = batch.reserve(this.prefixSize + header.length + (byRef ? 0 : body.length));
+    let pos = batch.pos;
     if (this.ipc) slab[pos++] = IPC_MSG_TYPE;
     // the 64-bit length as two 32-bit halves, byte by byte: sizes stay below 2^53
     const hi = size > 0xffff_ffff ? Math.floor(size / 0x1_0000_0000) : 0;
@@ -202,42 +189,17 @@ export class FrameWriter {
       pos += header.length;
     }
     if (byRef) {
-      this.slabPos = pos;
-      this.seal();
-      this.chunks.push(body);
+      batch.pos = pos;
+      batch.addRef(body);
     } else {
       if (body.length > 0) slab.set(body, pos);
-      this.slabPos = pos + body.length;
+      batch.pos = pos + body.length;
     }
-    this.queued += this.prefixSize + size;
+    batch.queued += this.prefixSize + size;
   }
 
   /** The chunks appended since the last take, in order; empties the writer. */
   take(): Buffer[] {
-    this.seal();
-    const chunks = this.chunks;
-    this.chunks = [];
-    this.queued = 0;
-    return chunks;
-  }
-
-  /**
-   * Everything taken so far has left (the kernel copied it, nothing waits in the stream):
-   * write the next messages from the start of the current slab again instead of a new one.
-   */
-  rewind(): void {
-    if (this.queued === 0) this.slabStart = this.slabPos = 0;
-  }
-
-  private seal(): void {
-    if (this.slabPos > this.slabStart) this.chunks.push(this.slab.subarray(this.slabStart, this.slabPos));
-    this.slabStart = this.slabPos;
-  }
-
-  private newSlab(atLeast: number): void {
-    this.seal();
-    this.slab = Buffer.allocUnsafe(Math.max(SLAB_SIZE, atLeast));
-    this.slabStart = 0;
-    this.slabPos = 0;
+    return this.batch.take();
   }
 }

@@ -8,7 +8,8 @@ import { spError, toSpError, type SpError } from '../errors.js';
 import type { EndpointInfo } from '../events.js';
 import { Pipe } from '../pipe.js';
 import type { SocketOptions } from '../options.js';
-import { checkSpHeader, FLUSH_AT, FrameDecoder, FrameWriter, SP_HEADER_SIZE, spHeader, type FrameSink } from './stream-codec.js';
+import { checkSpHeader, FrameDecoder, FrameWriter, SP_HEADER_SIZE, spHeader, type FrameSink } from './stream-codec.js';
+import { FLUSH_AT, writeBatch } from './write-batch.js';
 
 
 export interface StreamPipeOptions {
@@ -150,19 +151,7 @@ export class StreamPipe extends Pipe implements FrameSink {
   /** Hand everything queued to the socket as one gather write. */
   flush(): void {
     if (this.writer.queued === 0 || this.socket.destroyed) return;
-    const chunks = this.writer.take();
-    const last = chunks.length - 1;
-    if (last === 0) {
-      this.socket.write(chunks[0] as Buffer, this.onWritten);
-    } else {
-      this.socket.cork();
-      for (let i = 0; i < last; i++) this.socket.write(chunks[i] as Buffer);
-      this.socket.write(chunks[last] as Buffer, this.onWritten);
-      this.socket.uncork();
-    }
-    // written through at once (the usual case): the slab can be filled again from the start,
-    // so a fast sender allocates nothing per batch
-    if (this.socket.writableLength === 0) this.writer.rewind();
+    writeBatch(this.socket, this.writer.batch, this.onWritten);
   }
 
   private onWritten(err?: Error | null): void {

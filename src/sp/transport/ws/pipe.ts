@@ -11,6 +11,7 @@ import type { EndpointInfo } from '../../events.js';
 import type { SocketOptions } from '../../options.js';
 import { Pipe } from '../../pipe.js';
 import type { NewPipe } from '../transport.js';
+import { FLUSH_AT, writeBatch } from '../write-batch.js';
 import { CLOSE_NORMAL, closePayload, OP_BINARY, OP_CLOSE, OP_PONG, OP_TEXT } from './frames.js';
 import { WsDecoder, type WsFailure, type WsReceiver } from './receiver.js';
 import { WsFrameWriter } from './sender.js';
@@ -29,7 +30,6 @@ import {
 } from './handshake.js';
 
 /** A batch this large is written at once instead of at the end of the tick. */
-const FLUSH_AT = 64 * 1024;
 /** After sending Close (or a refusal), how long the peer has to close its side. */
 const CLOSE_WAIT_MS = 1000;
 
@@ -257,16 +257,7 @@ export class WsPipe extends Pipe implements NewPipe, WsReceiver {
   /** Hand everything queued to the socket as one gather write. */
   flush(): void {
     if (this.writer.queued === 0 || this.socket.destroyed || this.socket.writableEnded) return;
-    const chunks = this.writer.take();
-    const last = chunks.length - 1;
-    if (last === 0) {
-      this.socket.write(chunks[0] as Buffer, this.onWritten);
-      return;
-    }
-    this.socket.cork();
-    for (let i = 0; i < last; i++) this.socket.write(chunks[i] as Buffer);
-    this.socket.write(chunks[last] as Buffer, this.onWritten);
-    this.socket.uncork();
+    writeBatch(this.socket, this.writer.batch, this.onWritten);
   }
 
   private onWritten(err?: Error | null): void {

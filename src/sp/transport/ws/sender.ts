@@ -2,6 +2,7 @@
  * The sending half of WebSocket framing: messages in, chunks for one gather write out. No I/O.
  */
 import { randomFillSync } from 'node:crypto';
+import { COPY_LIMIT, WriteBatch } from '../write-batch.js';
 import { maskInPlace } from './frames.js';
 
 /** Random mask keys are taken from a pool refilled 2048 keys at a time. */
@@ -17,9 +18,6 @@ function putMaskKey(dst: Buffer, pos: number): void {
   maskPoolPos += 4;
 }
 
-/** Payloads this large go by reference (unmasked only) instead of being copied into the batch. */
-const COPY_LIMIT = 16 * 1024;
-const SLAB_SIZE = 64 * 1024;
 
 /** Bytes in the header of a frame carrying `size` bytes. */
 export function frameHeaderSize(size: number, masked: boolean): number {
@@ -49,83 +47,72 @@ function writeFrameHeader(buf: Buffer, pos: number, opcode: number, size: number
 }
 
 /**
- * Collects frames into as few chunks as possible: headers and small payloads are copied into
- * a shared slab; large unmasked payloads are kept by reference; masked payloads are copied
- * (masking must not touch the caller's buffer) and masked in place. Every message leaves as
- * one FIN frame, as nanomsg sends. A slab region is never rewritten once taken.
+ * Frames messages into a WriteBatch: headers and small payloads are copied into the slab;
+ * large unmasked payloads are kept by reference; masked payloads are copied (masking must not
+ * touch the caller's buffer) and masked in place. Every message leaves as one FIN frame, as
+ * nanomsg sends.
  */
 export class WsFrameWriter {
-  private slab: Buffer = Buffer.allocUnsafe(SLAB_SIZE);
-  private slabStart = 0;
-  private slabPos = 0;
-  private chunks: Buffer[] = [];
-  /** Bytes appended and not yet taken. */
-  queued = 0;
+  readonly batch = new WriteBatch();
 
   /** `masked`: this side is the client. */
   constructor(private readonly masked: boolean) {}
+
+  /** Bytes appended and not yet taken. */
+  get queued(): number {
+    return this.batch.queued;
+  }
 
   /** One message (`header` then `body`) as one frame of `opcode`. */
   append(opcode: number, header: Buffer, body: Buffer): void {
     const size = header.length + body.length;
     const hs = frameHeaderSize(size, this.masked);
+    const batch = this.batch;
     if (!this.masked) {
       const byRef = body.length >= COPY_LIMIT;
-      const copied = hs + header.length + (byRef ? 0 : body.length);
-      if (this.slab.length - this.slabPos < copied) this.newSlab(copied);
-      let pos = writeFrameHeader(this.slab, this.slabPos, opcode, size, false);
-      if (header.length > 0) pos += header.copy(this.slab, pos);
+      const slab = batch.reserve(hs + header.length + (byRef ? 0 : body.length));
+      let pos = writeFrameHeader(slab, batch.pos, opcode, size, false);
+      if (header.length > 0) {
+        slab.set(header, pos);
+        pos += header.length;
+      }
       if (byRef) {
-        this.slabPos = pos;
-        this.seal();
-        this.chunks.push(body);
+        batch.pos = pos;
+        batch.addRef(body);
       } else {
-        if (body.length > 0) pos += body.copy(this.slab, pos);
-        this.slabPos = pos;
+        if (body.length > 0) slab.set(body, pos);
+        batch.pos = pos + body.length;
       }
+    } else if (hs + size > COPY_LIMIT + 2048) {
+      // a large masked frame gets a buffer of its own
+      const buf = Buffer.allocUnsafe(hs + size);
+      this.maskedFrame(buf, 0, opcode, header, body);
+      batch.addRef(buf);
     } else {
-      const copied = hs + size;
-      let buf: Buffer;
-      let start: number;
-      if (copied > SLAB_SIZE) {
-        // a large masked frame gets a buffer of its own
-        this.seal();
-        buf = Buffer.allocUnsafe(copied);
-        start = 0;
-      } else {
-        if (this.slab.length - this.slabPos < copied) this.newSlab(copied);
-        buf = this.slab;
-        start = this.slabPos;
-      }
-      let pos = writeFrameHeader(buf, start, opcode, size, true);
-      const payloadStart = pos;
-      if (header.length > 0) pos += header.copy(buf, pos);
-      if (body.length > 0) pos += body.copy(buf, pos);
-      maskInPlace(buf, payloadStart, pos, buf, payloadStart - 4, 0);
-      if (buf === this.slab) this.slabPos = pos;
-      else this.chunks.push(buf);
+      const slab = batch.reserve(hs + size);
+      batch.pos = this.maskedFrame(slab, batch.pos, opcode, header, body);
     }
-    this.queued += hs + size;
+    batch.queued += hs + size;
+  }
+
+  /** A masked frame at `buf[start]`; returns its end. */
+  private maskedFrame(buf: Buffer, start: number, opcode: number, header: Buffer, body: Buffer): number {
+    let pos = writeFrameHeader(buf, start, opcode, header.length + body.length, true);
+    const payloadStart = pos;
+    if (header.length > 0) {
+      buf.set(header, pos);
+      pos += header.length;
+    }
+    if (body.length > 0) {
+      buf.set(body, pos);
+      pos += body.length;
+    }
+    maskInPlace(buf, payloadStart, pos, buf, payloadStart - 4, 0);
+    return pos;
   }
 
   /** The chunks appended since the last take, in order; empties the writer. */
   take(): Buffer[] {
-    this.seal();
-    const chunks = this.chunks;
-    this.chunks = [];
-    this.queued = 0;
-    return chunks;
-  }
-
-  private seal(): void {
-    if (this.slabPos > this.slabStart) this.chunks.push(this.slab.subarray(this.slabStart, this.slabPos));
-    this.slabStart = this.slabPos;
-  }
-
-  private newSlab(atLeast: number): void {
-    this.seal();
-    this.slab = Buffer.allocUnsafe(Math.max(SLAB_SIZE, atLeast));
-    this.slabStart = 0;
-    this.slabPos = 0;
+    return this.batch.take();
   }
 }
