@@ -6,11 +6,10 @@
 import type { Socket } from 'node:net';
 import { spError, toSpError, type SpError } from '../errors.js';
 import type { EndpointInfo } from '../events.js';
-import { Pipe } from '../pipe.js';
 import type { SocketOptions } from '../options.js';
+import { SocketPipe } from './socket-pipe.js';
+import type { WriteBatch } from './write-batch.js';
 import { checkSpHeader, FrameDecoder, FrameWriter, SP_HEADER_SIZE, spHeader, type FrameSink } from './stream-codec.js';
-import { FLUSH_AT, writeBatch } from './write-batch.js';
-
 
 export interface StreamPipeOptions {
   /** IPC framing: a message-type byte before each length. */
@@ -26,18 +25,10 @@ export interface Handshake {
   readonly protocolName: (id: number) => string;
 }
 
-type State = 'handshake' | 'ready' | 'running' | 'closed';
-
-function flushTick(pipe: StreamPipe): void {
-  pipe.flushScheduled = false;
-  pipe.flush();
-}
-
-export class StreamPipe extends Pipe implements FrameSink {
+export class StreamPipe extends SocketPipe implements FrameSink {
   private readonly decoder: FrameDecoder;
   private readonly writer: FrameWriter;
-  private readonly options: SocketOptions;
-  private state: State = 'handshake';
+  protected readonly batch: WriteBatch;
   private peerHeader = Buffer.alloc(SP_HEADER_SIZE);
   private peerHeaderFill = 0;
   private leftover: Buffer | undefined;
@@ -45,22 +36,14 @@ export class StreamPipe extends Pipe implements FrameSink {
   private handshakeTimer: NodeJS.Timeout | undefined;
   private handshakeSpec: Handshake | undefined;
   private socketError: Error | undefined;
-  private blocked = false;
   private released: Promise<void> | undefined;
-  flushScheduled = false;
 
-  constructor(
-    private readonly socket: Socket,
-    endpoint: EndpointInfo,
-    remoteAddress: string,
-    opts: StreamPipeOptions,
-  ) {
-    super(endpoint, remoteAddress);
-    this.options = opts.options;
+  constructor(socket: Socket, endpoint: EndpointInfo, remoteAddress: string, opts: StreamPipeOptions) {
+    super(socket, endpoint, remoteAddress, opts.options);
     this.decoder = new FrameDecoder(opts.ipc, this, opts.options);
     this.writer = new FrameWriter(opts.ipc);
+    this.batch = this.writer.batch;
     this.onData = this.onData.bind(this);
-    this.onWritten = this.onWritten.bind(this);
     socket.on('data', this.onData);
     socket.on('error', (err) => {
       this.socketError ??= err;
@@ -133,41 +116,9 @@ export class StreamPipe extends Pipe implements FrameSink {
     this.sink?.pipeMessage(this, payload);
   }
 
-  get writable(): boolean {
-    if (this.writer.queued + this.socket.writableLength < this.options.sendBuffer && !this.closed) return true;
-    this.blocked = true;
-    return false;
-  }
-
   send(header: Buffer, body: Buffer): void {
     this.writer.append(header, body);
-    if (this.writer.queued >= FLUSH_AT) this.flush();
-    else if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      process.nextTick(flushTick, this);
-    }
-  }
-
-  /** Hand everything queued to the socket as one gather write. */
-  flush(): void {
-    if (this.writer.queued === 0 || this.socket.destroyed) return;
-    writeBatch(this.socket, this.writer.batch, this.onWritten);
-  }
-
-  private onWritten(err?: Error | null): void {
-    if (err || !this.blocked || this.closed) return;
-    if (this.writer.queued + this.socket.writableLength < this.options.sendBuffer) {
-      this.blocked = false;
-      this.sink?.pipeWritable(this);
-    }
-  }
-
-  pauseReading(): void {
-    if (this.state === 'running') this.socket.pause();
-  }
-
-  resumeReading(): void {
-    if (this.state === 'running' && !this.closed) this.socket.resume();
+    this.queued();
   }
 
   /** The connection broke from the peer's side or by a protocol error. */

@@ -9,9 +9,9 @@ import type { Socket } from 'node:net';
 import { spError, toSpError, type SpError } from '../../errors.js';
 import type { EndpointInfo } from '../../events.js';
 import type { SocketOptions } from '../../options.js';
-import { Pipe } from '../../pipe.js';
 import type { NewPipe } from '../transport.js';
-import { FLUSH_AT, writeBatch } from '../write-batch.js';
+import { SocketPipe } from '../socket-pipe.js';
+import type { WriteBatch } from '../write-batch.js';
 import { CLOSE_NORMAL, closePayload, OP_BINARY, OP_CLOSE, OP_PONG, OP_TEXT } from './frames.js';
 import { WsDecoder, type WsFailure, type WsReceiver } from './receiver.js';
 import { WsFrameWriter } from './sender.js';
@@ -29,17 +29,10 @@ import {
   type WsRequest,
 } from './handshake.js';
 
-/** A batch this large is written at once instead of at the end of the tick. */
 /** After sending Close (or a refusal), how long the peer has to close its side. */
 const CLOSE_WAIT_MS = 1000;
 
 type Spec = Parameters<NewPipe['handshake']>[0];
-type State = 'handshake' | 'ready' | 'running' | 'closed';
-
-function flushTick(pipe: WsPipe): void {
-  pipe.flushScheduled = false;
-  pipe.flush();
-}
 
 /**
  * End a connection politely: send `data` (if any) and FIN, drop whatever the peer still sends,
@@ -65,10 +58,10 @@ interface ClientSide {
   readonly resource: string;
 }
 
-export class WsPipe extends Pipe implements NewPipe, WsReceiver {
+export class WsPipe extends SocketPipe implements NewPipe, WsReceiver {
   private readonly decoder: WsDecoder;
   private readonly writer: WsFrameWriter;
-  private state: State = 'handshake';
+  protected readonly batch: WriteBatch;
   /** Bytes read past the handshake, kept until `run()`. */
   private leftover: Buffer[] = [];
   private head: HeadReader | undefined;
@@ -79,25 +72,23 @@ export class WsPipe extends Pipe implements NewPipe, WsReceiver {
   private socketError: Error | undefined;
   /** Why the handshake failed, for a server pipe whose peer left before `handshake()`. */
   private failure: SpError | undefined;
-  private blocked = false;
   private released: Promise<void> | undefined;
-  flushScheduled = false;
 
   private constructor(
-    private readonly socket: Socket,
+    socket: Socket,
     endpoint: EndpointInfo,
     remoteAddress: string,
-    private readonly options: SocketOptions,
+    options: SocketOptions,
     private readonly isClient: boolean,
     private readonly client: ClientSide | undefined,
     private readonly request: WsRequest | undefined,
   ) {
-    super(endpoint, remoteAddress);
+    super(socket, endpoint, remoteAddress, options);
     // a server expects masked frames and sends unmasked ones; a client the reverse
     this.decoder = new WsDecoder(!isClient, this, options);
     this.writer = new WsFrameWriter(isClient);
+    this.batch = this.writer.batch;
     this.onData = this.onData.bind(this);
-    this.onWritten = this.onWritten.bind(this);
     socket.on('data', this.onData);
     socket.on('error', (err) => {
       this.socketError ??= err;
@@ -223,7 +214,7 @@ export class WsPipe extends Pipe implements NewPipe, WsReceiver {
     // A peer that pings without reading the answers gets none once the send buffer is full.
     if (this.writer.queued + this.socket.writableLength >= this.options.sendBuffer) return;
     this.writer.append(OP_PONG, payload, EMPTY_BODY);
-    this.scheduleFlush();
+    this.queued();
   }
 
   wsClose(code: number | undefined, reason: string): void {
@@ -234,46 +225,11 @@ export class WsPipe extends Pipe implements NewPipe, WsReceiver {
 
   // ---- sending ---------------------------------------------------------------------------
 
-  get writable(): boolean {
-    if (this.writer.queued + this.socket.writableLength < this.options.sendBuffer && !this.closed) return true;
-    this.blocked = true;
-    return false;
-  }
-
   send(header: Buffer, body: Buffer): void {
     if (this.closed) return;
     // read live: nanomsg's NN_WS_MSG_TYPE applies to every message sent after it is set
     this.writer.append(this.options.wsMessageType === 'text' ? OP_TEXT : OP_BINARY, header, body);
-    if (this.writer.queued >= FLUSH_AT) this.flush();
-    else this.scheduleFlush();
-  }
-
-  private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    process.nextTick(flushTick, this);
-  }
-
-  /** Hand everything queued to the socket as one gather write. */
-  flush(): void {
-    if (this.writer.queued === 0 || this.socket.destroyed || this.socket.writableEnded) return;
-    writeBatch(this.socket, this.writer.batch, this.onWritten);
-  }
-
-  private onWritten(err?: Error | null): void {
-    if (err || !this.blocked || this.closed) return;
-    if (this.writer.queued + this.socket.writableLength < this.options.sendBuffer) {
-      this.blocked = false;
-      this.sink?.pipeWritable(this);
-    }
-  }
-
-  pauseReading(): void {
-    if (this.state === 'running') this.socket.pause();
-  }
-
-  resumeReading(): void {
-    if (this.state === 'running' && !this.closed) this.socket.resume();
+    this.queued();
   }
 
   // ---- ending ----------------------------------------------------------------------------

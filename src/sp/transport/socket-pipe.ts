@@ -1,0 +1,74 @@
+/**
+ * What every pipe over a node:net (or node:tls) socket shares, whatever its framing: batched
+ * writes flushed once per tick or at FLUSH_AT bytes, `writable` against the socket's
+ * sendBuffer with a wake-up for the protocol once it drains, and reading paused while the
+ * protocol's inbox for this peer is full.
+ */
+import type { Socket } from 'node:net';
+import type { EndpointInfo } from '../events.js';
+import type { SocketOptions } from '../options.js';
+import { Pipe } from '../pipe.js';
+import { FLUSH_AT, writeBatch, type WriteBatch } from './write-batch.js';
+
+export type PipeState = 'handshake' | 'ready' | 'running' | 'closed';
+
+function flushTick(pipe: SocketPipe): void {
+  pipe.flushScheduled = false;
+  pipe.flush();
+}
+
+export abstract class SocketPipe extends Pipe {
+  protected state: PipeState = 'handshake';
+  /** The subclass's framer appends here. */
+  protected abstract readonly batch: WriteBatch;
+  private blocked = false;
+  flushScheduled = false;
+
+  protected constructor(
+    protected readonly socket: Socket,
+    endpoint: EndpointInfo,
+    remoteAddress: string,
+    /** The socket's live options: sendBuffer is read from here. */
+    protected readonly options: SocketOptions,
+  ) {
+    super(endpoint, remoteAddress);
+    this.onWritten = this.onWritten.bind(this);
+  }
+
+  get writable(): boolean {
+    if (this.batch.queued + this.socket.writableLength < this.options.sendBuffer && !this.closed) return true;
+    this.blocked = true;
+    return false;
+  }
+
+  /** After appending to the batch: write now if it is large, else at the end of the tick. */
+  protected queued(): void {
+    if (this.batch.queued >= FLUSH_AT) this.flush();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      process.nextTick(flushTick, this);
+    }
+  }
+
+  /** Hand everything queued to the socket as one gather write. */
+  flush(): void {
+    if (this.batch.queued === 0 || this.socket.destroyed || this.socket.writableEnded) return;
+    writeBatch(this.socket, this.batch, this.onWritten);
+  }
+
+  private onWritten(err?: Error | null): void {
+    if (err || !this.blocked || this.closed) return;
+    if (this.batch.queued + this.socket.writableLength < this.options.sendBuffer) {
+      this.blocked = false;
+      this.sink?.pipeWritable(this);
+    }
+  }
+
+  pauseReading(): void {
+    if (this.state === 'running') this.socket.pause();
+  }
+
+  resumeReading(): void {
+    if (this.state === 'running' && !this.closed) this.socket.resume();
+  }
+}
