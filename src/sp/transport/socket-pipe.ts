@@ -64,6 +64,33 @@ export abstract class SocketPipe extends Pipe {
     }
   }
 
+  /**
+   * Let the socket go after a local close: flush what is queued, then destroy at once
+   * (`lingerMs` 0) or end and wait until the kernel has every byte — after that the data is as
+   * good as sent, the kernel keeps delivering it — for up to `lingerMs` (negative: no limit).
+   * Reading on, and dropping what arrives, keeps unread input from turning the close into a
+   * reset. Resolves once the socket is closed.
+   */
+  protected release(lingerMs: number): Promise<void> {
+    const socket = this.socket;
+    return new Promise<void>((resolve) => {
+      if (socket.destroyed) return resolve();
+      socket.once('close', () => resolve());
+      this.flush();
+      if (lingerMs === 0) {
+        socket.destroy();
+        return;
+      }
+      socket.end();
+      socket.resume();
+      socket.once('finish', () => socket.destroy());
+      if (lingerMs > 0) {
+        const timer = setTimeout(() => socket.destroy(), lingerMs);
+        socket.once('close', () => clearTimeout(timer));
+      }
+    });
+  }
+
   pauseReading(): void {
     if (this.state === 'running') this.socket.pause();
   }

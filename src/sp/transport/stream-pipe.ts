@@ -150,26 +150,7 @@ export class StreamPipe extends SocketPipe implements FrameSink {
     this.state = 'closed';
     clearTimeout(this.handshakeTimer);
     this.settleHandshake?.(spError('EBADF', 'the pipe was closed during the SP handshake'));
-    const socket = this.socket;
-    this.released = new Promise<void>((resolve) => {
-      if (socket.destroyed) return resolve();
-      socket.once('close', () => resolve());
-      this.flush();
-      if (lingerMs === 0) {
-        socket.destroy();
-        return;
-      }
-      // Once the kernel has every queued byte the data is as good as sent (the kernel keeps
-      // delivering it after close); until then wait up to the linger time. Reading on, and
-      // dropping what arrives, keeps unread input from turning the close into a reset.
-      socket.end();
-      socket.resume();
-      socket.once('finish', () => socket.destroy());
-      if (lingerMs > 0) {
-        const timer = setTimeout(() => socket.destroy(), lingerMs);
-        socket.once('close', () => clearTimeout(timer));
-      }
-    });
+    this.released = this.release(lingerMs);
     return this.released;
   }
 }

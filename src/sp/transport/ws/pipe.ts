@@ -291,26 +291,10 @@ export class WsPipe extends SocketPipe implements NewPipe, WsReceiver {
     this.state = 'closed';
     clearTimeout(this.handshakeTimer);
     this.settleHandshake?.(spError('EBADF', 'the pipe was closed during the WebSocket handshake'));
-    const socket = this.socket;
-    this.released = new Promise<void>((resolve) => {
-      if (socket.destroyed) return resolve();
-      socket.once('close', () => resolve());
-      if (this.isClient && wasOpen && !socket.writableEnded) this.writer.append(OP_CLOSE, closePayload(CLOSE_NORMAL), EMPTY_BODY);
-      this.flush();
-      if (lingerMs === 0) {
-        socket.destroy();
-        return;
-      }
-      // as StreamPipe: once the kernel has every queued byte the data is as good as sent;
-      // until then wait up to the linger time, reading on and dropping what arrives
-      socket.end();
-      socket.resume();
-      socket.once('finish', () => socket.destroy());
-      if (lingerMs > 0) {
-        const timer = setTimeout(() => socket.destroy(), lingerMs);
-        socket.once('close', () => clearTimeout(timer));
-      }
-    });
+    if (this.isClient && wasOpen && !this.socket.destroyed && !this.socket.writableEnded) {
+      this.writer.append(OP_CLOSE, closePayload(CLOSE_NORMAL), EMPTY_BODY);
+    }
+    this.released = this.release(lingerMs);
     return this.released;
   }
 }
