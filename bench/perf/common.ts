@@ -5,6 +5,7 @@
  * treats every implementation alike.
  */
 import { readFileSync } from 'node:fs';
+import type { SpSocket } from '../../src/index.js';
 
 export type ToolName = 'local_thr' | 'remote_thr' | 'local_lat' | 'remote_lat' | 'inproc_thr' | 'inproc_lat';
 
@@ -198,5 +199,18 @@ export function report(tool: ToolName, impl: ImplName, args: ToolArgs, outcome: 
     process.stdout.write(throughputLines(args.size, args.count, msgPerSec, mbPerSec, tool === 'inproc_thr' ? 'mean ' : ''));
   } else if (latencyUs !== null) {
     process.stdout.write(latencyLines(args.size, args.count, latencyUs));
+  }
+}
+
+/**
+ * nanosp's fast send: at once when a peer can take the message (no promise, no microtask),
+ * and a waiting send only when none can — what nanomsg's blocking nn_send does in one call.
+ */
+export function sendNow(s: SpSocket, msg: Buffer): Promise<void> | undefined {
+  try {
+    s.trySend(msg);
+    return undefined;
+  } catch {
+    return s.send(msg);
   }
 }

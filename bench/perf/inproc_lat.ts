@@ -6,7 +6,7 @@
  * then times the round trips and prints the same three lines as remote_lat.
  */
 import { socket } from '../../src/index.js';
-import { cpuMark, fail, nowUs, parseToolArgs, report } from './common.js';
+import { cpuMark, fail, nowUs, parseToolArgs, report, sendNow } from './common.js';
 
 const args = parseToolArgs('inproc_lat', process.argv.slice(2));
 const { size, count } = args;
@@ -20,7 +20,7 @@ async function worker(): Promise<void> {
   for (let i = 0; i !== count; i++) {
     const msg = await w.recv();
     if (msg.length !== size) fail('inproc_lat', `message ${i} has ${msg.length} bytes, not ${size}`);
-    await w.send(msg);
+    await sendNow(w, msg);
   }
   await w.close();
 }
@@ -31,7 +31,7 @@ await connected;
 let buf: Buffer = Buffer.alloc(size, 111);
 const t0 = nowUs();
 for (let i = 0; i !== count; i++) {
-  await s.send(buf);
+  await sendNow(s, buf);
   buf = await s.recv();
   if (buf.length !== size) fail('inproc_lat', `reply ${i} has ${buf.length} bytes, not ${size}`);
 }

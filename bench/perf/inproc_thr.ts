@@ -6,7 +6,7 @@
  * side times their receipt and prints `mean throughput` lines.
  */
 import { socket } from '../../src/index.js';
-import { cpuMark, fail, nowUs, parseToolArgs, report } from './common.js';
+import { cpuMark, fail, nowUs, parseToolArgs, report, sendNow } from './common.js';
 
 const args = parseToolArgs('inproc_thr', process.argv.slice(2));
 const { size, count } = args;
@@ -18,13 +18,7 @@ async function worker(): Promise<void> {
   w.connect('inproc://inproc_thr');
   const buf = Buffer.alloc(size, 111);
   await w.send(Buffer.alloc(0));
-  for (let i = 0; i !== count; i++) {
-    try {
-      w.trySend(buf);
-    } catch {
-      await w.send(buf);
-    }
-  }
+  for (let i = 0; i !== count; i++) await sendNow(w, buf);
   await w.close();
 }
 

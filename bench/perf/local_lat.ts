@@ -5,7 +5,7 @@
  * sleeps 1 s before closing because its linger is a no-op; nanosp's close() flushes.
  */
 import { socket } from '../../src/index.js';
-import { cpuMark, fail, parseToolArgs, report } from './common.js';
+import { cpuMark, fail, parseToolArgs, report, sendNow } from './common.js';
 
 const args = parseToolArgs('local_lat', process.argv.slice(2));
 const s = socket('pair', { tcpNoDelay: true, recvMaxSize: -1, linger: 1000 });
@@ -20,7 +20,7 @@ const { size, count } = args;
 for (let i = 0; i !== count; i++) {
   const msg = await s.recv();
   if (msg.length !== size) fail('local_lat', `message ${i} has ${msg.length} bytes, not ${size}`);
-  await s.send(msg);
+  await sendNow(s, msg);
 }
 const to = cpuMark();
 

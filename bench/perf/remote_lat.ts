@@ -6,7 +6,7 @@
  * (byte 111) and prints the average one-way latency, total / (roundtrips × 2).
  */
 import { socket } from '../../src/index.js';
-import { cpuMark, fail, nowUs, parseToolArgs, report } from './common.js';
+import { cpuMark, fail, nowUs, parseToolArgs, report, sendNow } from './common.js';
 
 const args = parseToolArgs('remote_lat', process.argv.slice(2));
 const s = socket('pair', { tcpNoDelay: true, recvMaxSize: -1 });
@@ -21,7 +21,7 @@ const { size, count } = args;
 let buf: Buffer = Buffer.alloc(size, 111);
 const t0 = nowUs();
 for (let i = 0; i !== count; i++) {
-  await s.send(buf);
+  await sendNow(s, buf);
   buf = await s.recv();
   if (buf.length !== size) fail('remote_lat', `reply ${i} has ${buf.length} bytes, not ${size}`);
 }

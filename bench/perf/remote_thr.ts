@@ -6,7 +6,7 @@
  * close() flushes for up to `linger` ms, so it closes at once.
  */
 import { socket } from '../../src/index.js';
-import { cpuMark, fail, parseToolArgs, report } from './common.js';
+import { cpuMark, fail, parseToolArgs, report, sendNow } from './common.js';
 
 const args = parseToolArgs('remote_thr', process.argv.slice(2));
 const s = socket('pair');
@@ -22,14 +22,7 @@ const from = cpuMark();
 const buf = Buffer.alloc(args.size, 111);
 const { count } = args;
 await s.send(Buffer.alloc(0));
-for (let i = 0; i !== count; i++) {
-  // nanosp's fast path: send at once, and wait only when no peer can take the message
-  try {
-    s.trySend(buf);
-  } catch {
-    await s.send(buf);
-  }
-}
+for (let i = 0; i !== count; i++) await sendNow(s, buf);
 const to = cpuMark();
 
 await s.close();

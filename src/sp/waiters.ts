@@ -7,7 +7,10 @@ import { spError, type SpError } from './errors.js';
 import { Queue } from './queue.js';
 
 export interface WaitOptions {
-  /** ms to wait; 0 fails at once with EAGAIN; negative waits for ever. Defaults to the socket's option. */
+  /**
+   * ms to wait; 0 fails at once with EAGAIN (NN_DONTWAIT); negative waits for ever. Defaults
+   * to the socket's sendTimeout or recvTimeout.
+   */
   timeout?: number;
   signal?: AbortSignal;
 }
@@ -30,6 +33,18 @@ export class Waiter<T> {
     clearTimeout(this.timer);
     this.signal?.removeEventListener('abort', this.onAbort as () => void);
   }
+}
+
+/** Where `capture` leaves a new promise's resolve and reject, for the caller to take at once. */
+const captured: { resolve: (value: never) => void; reject: (err: SpError) => void } = { resolve: () => {}, reject: () => {} };
+
+function capture(resolve: (value: never) => void, reject: (err: SpError) => void): void {
+  captured.resolve = resolve;
+  captured.reject = reject;
+}
+
+function expire<T>(list: WaiterList<T>, waiter: Waiter<T>, timeout: number): void {
+  list.expired(waiter, timeout);
 }
 
 export class WaiterList<T> {
@@ -55,26 +70,28 @@ export class WaiterList<T> {
   /** Wait for a turn. `timeout` is already resolved against the socket's option. */
   wait(timeout: number, signal: AbortSignal | undefined, body?: Buffer, header?: Buffer): Promise<T> {
     if (signal?.aborted) return Promise.reject(this.aborted(signal));
-    return new Promise<T>((resolve, reject) => {
-      const waiter = new Waiter<T>(resolve, reject, body, header);
-      if (timeout > 0) {
-        waiter.timer = setTimeout(() => {
-          this.queue.remove(waiter);
-          waiter.settle();
-          reject(spError('ETIMEDOUT', `the ${this.what} did not complete within ${timeout} ms`));
-        }, timeout);
-      }
-      if (signal) {
-        waiter.signal = signal;
-        waiter.onAbort = () => {
-          this.queue.remove(waiter);
-          waiter.settle();
-          reject(this.aborted(signal));
-        };
-        signal.addEventListener('abort', waiter.onAbort, { once: true });
-      }
-      this.queue.push(waiter);
-    });
+    // one shared executor instead of a closure per wait: this is every blocking receive
+    const promise = new Promise<T>(capture);
+    const waiter = new Waiter<T>(captured.resolve as (value: T) => void, captured.reject, body, header);
+    if (timeout > 0) waiter.timer = setTimeout(expire, timeout, this, waiter, timeout);
+    if (signal) {
+      waiter.signal = signal;
+      waiter.onAbort = () => {
+        this.queue.remove(waiter);
+        waiter.settle();
+        waiter.reject(this.aborted(signal));
+      };
+      signal.addEventListener('abort', waiter.onAbort, { once: true });
+    }
+    this.queue.push(waiter);
+    return promise;
+  }
+
+  /** @internal A waiter's timeout passed. */
+  expired(waiter: Waiter<T>, timeout: number): void {
+    this.queue.remove(waiter);
+    waiter.settle();
+    waiter.reject(spError('ETIMEDOUT', `the ${this.what} did not complete within ${timeout} ms`));
   }
 
   /** Fail every waiter (the socket closed). */
