@@ -73,7 +73,7 @@ async function run(type: 'pub' | 'push' | 'pair', seconds: number): Promise<void
   const peak = samples.reduce((a, b) => (b.rssMiB > a.rssMiB ? b : a));
   const last = samples[samples.length - 1]!;
   console.log(
-    `${type.padEnd(4)} → stalled ${PEER[type]}: offered ${(last.offered / 1e6).toFixed(1)} M × 1 KiB, taken ${(last.accepted / 1e6).toFixed(2)} M; ` +
+    `${type.padEnd(4)} → stalled ${PEER[type]}: offered ${(last.offered / 1e6).toFixed(1)} M × 1 KiB, ${type === 'pub' ? 'all taken (PUB drops for the full subscriber)' : `${last.accepted.toLocaleString('en-US')} taken before it blocked`}; ` +
       `RSS ${first.rssMiB.toFixed(0)} MiB at start, ${settled.rssMiB.toFixed(0)} after 1 s, peak ${peak.rssMiB.toFixed(0)}, end ${last.rssMiB.toFixed(0)}; ` +
       `heap end ${last.heapMiB.toFixed(0)} MiB`,
   );
