@@ -65,11 +65,20 @@ export async function liveDemo({ seconds, print, live }: LiveDemoOptions): Promi
 
   const draw = () => print(`\x1b[H\x1b[2J${view.renderCompact('nanosp demo statistics')}\n${notes.join('\n')}\n`);
   const redraw = live ? setInterval(draw, 1000) : undefined;
-  const stop = () => void sub.close();
+  // the end of the run stops the view's loop, not its socket: the workers go first
+  const stopping = new AbortController();
+  const stop = () => stopping.abort();
   const timer = setTimeout(stop, seconds * 1000);
   process.once('SIGINT', stop);
   try {
-    for await (const message of sub) {
+    for (;;) {
+      let message: Buffer;
+      try {
+        message = await sub.recv({ timeout: -1, signal: stopping.signal });
+      } catch (err) {
+        if (stopping.signal.aborted) break;
+        throw err;
+      }
       try {
         view.add(parseRecord(message));
       } catch (err) {
@@ -80,7 +89,8 @@ export async function liveDemo({ seconds, print, live }: LiveDemoOptions): Promi
     clearTimeout(timer);
     clearInterval(redraw);
     process.off('SIGINT', stop);
-    await sub.close();
+    // the workers first: their statistics sockets would fail (and, in "errors", print) once
+    // the view's socket was gone
     await Promise.all(
       children.map(
         (child) =>
@@ -92,6 +102,7 @@ export async function liveDemo({ seconds, print, live }: LiveDemoOptions): Promi
           }),
       ),
     );
+    await sub.close();
   }
   if (live) draw();
   else print(`\n${view.renderCompact('nanosp demo statistics')}`);
