@@ -54,8 +54,8 @@ export abstract class Endpoint implements EndpointInfo, PipeOwner {
 
   protected constructor(
     protected readonly host: EndpointHost,
-    /** Per socket, from 1, never reused. */
-    readonly id: number,
+    /** Per socket, from 1, never reused; given once the bind or connect has succeeded. */
+    public id: number,
     /** The address; a bound endpoint reports the port it got. */
     public url: string,
     options: EndpointOptions,
@@ -131,14 +131,17 @@ export abstract class Endpoint implements EndpointInfo, PipeOwner {
           this.starting.delete(pipe);
           if (this.closed) return void pipe.close(0);
           if (pipe.isClosed) return this.broken(undefined, spError('ECONNRESET', 'the peer closed the connection right after the SP handshake'));
+          // owned before the 'pipe' event, so that a listener closing us there also closes it
+          pipe.owner = this;
+          this.pipes.add(pipe);
           const refused = host.attachPipe(pipe);
           if (refused) {
+            this.pipes.delete(pipe);
+            pipe.owner = undefined;
             void pipe.close(0);
             return this.broken(undefined, refused);
           }
-          pipe.owner = this;
-          this.pipes.add(pipe);
-          pipe.run();
+          if (!this.closed && !pipe.isClosed) pipe.run();
         },
         (err: unknown) => {
           if (!this.starting.delete(pipe) || this.closed) return;

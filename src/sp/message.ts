@@ -25,3 +25,16 @@ export function toBuffer(data: MessageData, what = 'message'): Buffer {
   if (data instanceof Uint8Array) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   throw spError('EINVAL', `${what} must be a string or a Uint8Array, got ${data === null ? 'null' : typeof data}`);
 }
+
+/**
+ * Bodies this large are written to the wire by reference, after `send` has returned; `send`
+ * therefore takes its own copy of them first, so the caller may reuse its buffer at once, as
+ * nn_send allows. Smaller bodies are copied into the write batch anyway.
+ */
+export const LARGE_BODY = 16 * 1024;
+
+/** The bytes of a message to send, copied when the transports would keep a reference. */
+export function toOwnedBuffer(data: MessageData, what = 'message'): Buffer {
+  const bytes = toBuffer(data, what);
+  return bytes.length >= LARGE_BODY && typeof data !== 'string' ? Buffer.from(bytes) : bytes;
+}

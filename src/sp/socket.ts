@@ -9,7 +9,7 @@ import { splitAddress } from './address.js';
 import { BoundEndpoint, ConnectEndpoint, type Endpoint, type EndpointHost, type EndpointOptions } from './endpoint.js';
 import { spError, SpError } from './errors.js';
 import { socketCloseChannel, socketCreateChannel, socketOpenChannel, type PipeCloseReason, type SocketEventMap } from './events.js';
-import { EMPTY, Message, toBuffer, type MessageData } from './message.js';
+import { EMPTY, Message, toBuffer, toOwnedBuffer, type MessageData } from './message.js';
 import { checkOption, defaultOptions, OPTION_SPECS, type OptionName, type SocketOptions, type SocketOptionsInit } from './options.js';
 import type { Pipe } from './pipe.js';
 import { protocolName } from './protocol/ids.js';
@@ -51,7 +51,7 @@ export class SpSocket extends EventEmitter<SocketEventMap> implements ProtocolHo
   private readonly pipeSet = new Set<Pipe>();
   private nextEndpointId = 1;
   private readonly sendWaiters = new WaiterList<void>('send');
-  private readonly recvWaiters = new WaiterList<Buffer>('receive');
+  private readonly recvWaiters = new WaiterList<Buffer | Message>('receive');
   private closing: Promise<void> | undefined;
   private readonly watchers = new Set<() => void>();
 
@@ -118,7 +118,8 @@ export class SpSocket extends EventEmitter<SocketEventMap> implements ProtocolHo
   async bind(url: string, options: EndpointOptions = {}): Promise<Endpoint> {
     this.assertOpen('bind');
     const address = splitAddress(url, SCHEMES);
-    const endpoint = new BoundEndpoint(this, this.nextEndpointId++, url, this.endpointOptions(options));
+    // nanomsg numbers an endpoint only once it exists: a failed bind uses no id
+    const endpoint = new BoundEndpoint(this, 0, url, this.endpointOptions(options));
     const transport = transportFor(address.scheme);
     try {
       await endpoint.open((events) => transport.listen(address, this.context(endpoint, options), events));
@@ -131,6 +132,7 @@ export class SpSocket extends EventEmitter<SocketEventMap> implements ProtocolHo
       await endpoint.shutdown(0);
       throw spError('EBADF', `the socket was closed while binding ${url}`);
     }
+    endpoint.id = this.nextEndpointId++;
     this.endpointMap.set(endpoint.id, endpoint);
     return endpoint;
   }
@@ -139,8 +141,9 @@ export class SpSocket extends EventEmitter<SocketEventMap> implements ProtocolHo
   connect(url: string, options: EndpointOptions = {}): Endpoint {
     this.assertOpen('connect');
     const address = splitAddress(url, SCHEMES);
-    const endpoint = new ConnectEndpoint(this, this.nextEndpointId++, url, this.endpointOptions(options));
+    const endpoint = new ConnectEndpoint(this, 0, url, this.endpointOptions(options));
     const dialer = transportFor(address.scheme).dialer(address, this.context(endpoint, options));
+    endpoint.id = this.nextEndpointId++;
     this.endpointMap.set(endpoint.id, endpoint);
     endpoint.start(dialer);
     return endpoint;
@@ -163,11 +166,12 @@ export class SpSocket extends EventEmitter<SocketEventMap> implements ProtocolHo
   /**
    * Send one message. Resolves once the protocol has taken it (queued toward a peer), as
    * nn_send returns; waits while it cannot (PUSH or PAIR with no ready peer) up to
-   * `timeout` (default: the sendTimeout option).
+   * `timeout` (default: the sendTimeout option). Once it resolves the buffer is the caller's
+   * again: nothing keeps a reference to it.
    */
   send(data: MessageData, options?: WaitOptions): Promise<void> {
     try {
-      const body = toBuffer(data);
+      const body = toOwnedBuffer(data);
       if (this.trySendNow(body, EMPTY)) return RESOLVED;
       return this.waitSend(body, EMPTY, options);
     } catch (err) {
@@ -177,13 +181,13 @@ export class SpSocket extends EventEmitter<SocketEventMap> implements ProtocolHo
 
   /** Send without waiting: throws EAGAIN when the message cannot go now (NN_DONTWAIT). */
   trySend(data: MessageData): void {
-    if (!this.trySendNow(toBuffer(data), EMPTY)) throw this.wouldBlock('send');
+    if (!this.trySendNow(toOwnedBuffer(data), EMPTY)) throw this.wouldBlock('send');
   }
 
   /** Raw sockets: send a message with its SP header (nn_sendmsg with SP_HDR). */
   sendMessage(message: Message, options?: WaitOptions): Promise<void> {
     try {
-      const body = toBuffer(message.body, 'message body');
+      const body = toOwnedBuffer(message.body, 'message body');
       const header = toBuffer(message.header, 'message header');
       if (this.trySendNow(body, header)) return RESOLVED;
       return this.waitSend(body, header, options);
@@ -232,15 +236,7 @@ export class SpSocket extends EventEmitter<SocketEventMap> implements ProtocolHo
 
   /** Receive one message body; waits up to `timeout` (default: the recvTimeout option). */
   recv(options?: WaitOptions): Promise<Buffer> {
-    try {
-      const body = this.tryRecvNow();
-      if (body !== undefined) return Promise.resolve(body);
-      const timeout = options?.timeout ?? this.options.recvTimeout;
-      if (timeout === 0) return Promise.reject(this.cannotWait('receive', options));
-      return this.recvWaiters.wait(timeout, options?.signal);
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    return this.receive(options, false) as Promise<Buffer>;
   }
 
   /** Receive without waiting: throws EAGAIN when no message is ready (NN_DONTWAIT). */
@@ -251,9 +247,24 @@ export class SpSocket extends EventEmitter<SocketEventMap> implements ProtocolHo
   }
 
   /** Receive a message with its SP header (raw sockets; nn_recvmsg with SP_HDR). */
-  async recvMessage(options?: WaitOptions): Promise<Message> {
-    const body = await this.recv(options);
-    return new Message(body, this.protocol.recvHeader);
+  recvMessage(options?: WaitOptions): Promise<Message> {
+    return this.receive(options, true) as Promise<Message>;
+  }
+
+  /**
+   * `whole`: the header too. It is taken with the body, at the moment the message leaves the
+   * protocol, since the protocol's recvHeader belongs to whichever receive came last.
+   */
+  private receive(options: WaitOptions | undefined, whole: boolean): Promise<Buffer | Message> {
+    try {
+      const body = this.tryRecvNow();
+      if (body !== undefined) return Promise.resolve(whole ? new Message(body, this.protocol.recvHeader) : body);
+      const timeout = options?.timeout ?? this.options.recvTimeout;
+      if (timeout === 0) return Promise.reject(this.cannotWait('receive', options));
+      return this.recvWaiters.wait(timeout, options?.signal, undefined, undefined, whole);
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   private tryRecvNow(): Buffer | undefined {
@@ -283,7 +294,8 @@ export class SpSocket extends EventEmitter<SocketEventMap> implements ProtocolHo
       if (body === undefined) return;
       this.stats.messagesReceived++;
       this.stats.bytesReceived += body.length;
-      waiters.shift()!.resolve(body);
+      const waiter = waiters.shift()!;
+      waiter.resolve(waiter.whole ? new Message(body, this.protocol.recvHeader) : body);
     }
   }
 

@@ -26,6 +26,8 @@ export class Waiter<T> {
     /** The message a blocked send carries. */
     readonly body: Buffer | undefined,
     readonly header: Buffer | undefined,
+    /** A blocked receive that wants the SP header with the body (recvMessage). */
+    readonly whole: boolean,
   ) {}
 
   /** Release the timer and the abort listener. */
@@ -68,11 +70,11 @@ export class WaiterList<T> {
   }
 
   /** Wait for a turn. `timeout` is already resolved against the socket's option. */
-  wait(timeout: number, signal: AbortSignal | undefined, body?: Buffer, header?: Buffer): Promise<T> {
+  wait(timeout: number, signal: AbortSignal | undefined, body?: Buffer, header?: Buffer, whole = false): Promise<T> {
     if (signal?.aborted) return Promise.reject(this.aborted(signal));
     // one shared executor instead of a closure per wait: this is every blocking receive
     const promise = new Promise<T>(capture);
-    const waiter = new Waiter<T>(captured.resolve as (value: T) => void, captured.reject, body, header);
+    const waiter = new Waiter<T>(captured.resolve as (value: T) => void, captured.reject, body, header, whole);
     if (timeout > 0) waiter.timer = setTimeout(expire, timeout, this, waiter, timeout);
     if (signal) {
       waiter.signal = signal;

@@ -12,6 +12,9 @@ import type { ProtocolHost } from './protocol.js';
 export class FairQueue {
   private readonly readable = new PriorityList();
   private readonly paused = new Set<Pipe>();
+  /** Pipes that went away with messages still to be received, and those messages' bytes. */
+  private readonly gone = new Set<Pipe>();
+  private goneBytes = 0;
 
   constructor(private readonly host: ProtocolHost) {}
 
@@ -37,6 +40,10 @@ export class FairQueue {
     const payload = pipe.inbox.shift() ?? EMPTY;
     this.from = pipe;
     pipe.inboxBytes -= payload.length;
+    if (this.gone.size > 0 && this.gone.has(pipe)) {
+      this.goneBytes -= payload.length;
+      if (pipe.inbox.length === 0) this.gone.delete(pipe);
+    }
     if (pipe.inbox.length === 0) {
       pipe.inReadable = false;
       this.readable.remove(pipe, pipe.recvPriority);
@@ -59,14 +66,21 @@ export class FairQueue {
 
   /**
    * A pipe went away. Messages it already delivered stay receivable (a peer that sends and
-   * exits at once must not lose them); the pipe leaves the queue once they are taken.
+   * exits at once must not lose them), up to recvBuffer bytes for all gone pipes together, so
+   * that peers connecting, sending and leaving cannot make the socket hold more and more;
+   * beyond that a gone pipe's messages are dropped, as nanomsg drops what a removed pipe held.
    */
   detach(pipe: Pipe): void {
     this.paused.delete(pipe);
+    if (pipe.inboxBytes === 0) return;
+    if (this.goneBytes + pipe.inboxBytes > this.host.options.recvBuffer) return this.discard(pipe);
+    this.gone.add(pipe);
+    this.goneBytes += pipe.inboxBytes;
   }
 
   /** Drop every message held for `pipe` (a SUB unsubscribing, a REQ cancelling). */
   discard(pipe: Pipe): void {
+    if (this.gone.delete(pipe)) this.goneBytes -= pipe.inboxBytes;
     pipe.inbox.clear();
     pipe.inboxBytes = 0;
     if (pipe.inReadable) {

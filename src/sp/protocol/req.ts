@@ -6,6 +6,7 @@
  * load balancing with their header as given; replies keep their first word as the header.
  */
 import { spError, type SpError } from '../errors.js';
+import { LARGE_BODY } from '../message.js';
 import type { Pipe } from '../pipe.js';
 import { BaseProtocol } from './base.js';
 import { idHeader, IdSequence, leadingId } from './backtrace.js';
@@ -77,7 +78,8 @@ class Req extends BaseProtocol {
     if (this.raw) return this.out.send(header, body) !== undefined;
     clearTimeout(this.resendTimer);
     const id = this.ids.take();
-    this.request = { id, header: idHeader(id), body, pipe: undefined };
+    // kept for resends: a copy, so the caller may reuse its buffer (large bodies already are one)
+    this.request = { id, header: idHeader(id), body: body.length < LARGE_BODY ? Buffer.from(body) : body, pipe: undefined };
     this.sendRequest();
     return true;
   }

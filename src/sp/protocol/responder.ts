@@ -43,6 +43,9 @@ class Responder extends BaseProtocol {
   }
 
   override recv(): Buffer | undefined {
+    // nanomsg's rep.c: every receive cancels the unanswered request, even one that finds nothing
+    this.replyTo = undefined;
+    this.replyTrace = undefined;
     for (let payload = this.inbound.shift(); payload; payload = this.inbound.shift()) {
       const pipe = this.inbound.from as Pipe;
       const length = backtraceLength(payload, this.host.options.maxTtl);
@@ -57,7 +60,6 @@ class Responder extends BaseProtocol {
         trace.copy(header, 4);
         this.recvHeader = header;
       } else {
-        // a new request replaces an unanswered one
         this.replyTo = pipe;
         this.replyTrace = trace;
         this.recvHeader = trace;

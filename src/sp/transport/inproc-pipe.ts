@@ -63,7 +63,9 @@ export class InprocPipe extends Pipe {
   send(header: Buffer, body: Buffer): void {
     const peer = this.peer;
     if (!peer || peer.closed) return;
-    peer.take(header.length === 0 ? body : Buffer.concat([header, body], header.length + body.length));
+    // always a copy: the receiver owns what it gets (and several receivers of one PUB message
+    // must not share one Buffer), and the sender may reuse its buffer at once
+    peer.take(header.length === 0 ? Buffer.from(body) : Buffer.concat([header, body], header.length + body.length));
   }
 
   private take(payload: Buffer): void {

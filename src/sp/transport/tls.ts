@@ -5,8 +5,8 @@
  * option or the endpoint's. The dialer verifies the server by default and names the URL's
  * host for SNI and verification; the listener asks for no client certificate by default.
  */
-import { isIP } from 'node:net';
-import { connect as tlsConnect, createServer as createTlsServer, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import { isIP, type Socket } from 'node:net';
+import { connect as tlsConnect, createServer as createTlsServer, type ConnectionOptions, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import { formatTcpUrl, parseTcpBind, parseTcpConnect } from '../address.js';
 import { spError, toSpError } from '../errors.js';
 import type { TlsOptions } from '../options.js';
@@ -14,6 +14,31 @@ import { closeServer, connected, listening, refuseSelfConnection, remoteOf, reso
 import type { Dialer, Listener, Transport } from './transport.js';
 
 const MIN_VERSION = 'TLSv1.2';
+
+/** How long a client may take over the TLS handshake before it is dropped. */
+export const TLS_HANDSHAKE_TIMEOUT_MS = 5000;
+
+/**
+ * Keep track of the connections of `server` that are still in the TLS handshake (node:tls
+ * shows a connection only once it is secure), and return what drops them: a listener that
+ * closes must not wait for a client that never finishes its handshake.
+ */
+export function trackHandshakes(server: TlsServer): () => void {
+  const pending = new Set<Socket>();
+  server.on('connection', (raw: Socket) => {
+    pending.add(raw);
+    raw.once('close', () => pending.delete(raw));
+  });
+  server.on('secureConnection', (socket: TLSSocket) => {
+    // node:tls keeps the accepted connection as the secure socket's _parent
+    const raw = (socket as unknown as { _parent?: Socket })._parent;
+    if (raw) pending.delete(raw);
+  });
+  return () => {
+    for (const raw of pending) raw.destroy();
+    pending.clear();
+  };
+}
 
 /** A listener cannot run without a certificate and its key: say so before binding. */
 export function requireServerCredentials(tls: TlsOptions | undefined, url: string): TlsOptions {
@@ -37,12 +62,13 @@ export const tls: Transport = {
   async listen(address, context, events): Promise<Listener> {
     const where = parseTcpBind(address.url, address.rest, context.options.ipv4Only);
     const credentials = requireServerCredentials(context.tls, address.url);
-    let server;
+    let server: TlsServer;
     try {
-      server = createTlsServer({ minVersion: MIN_VERSION, ...credentials });
+      server = createTlsServer({ minVersion: MIN_VERSION, handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS, ...credentials });
     } catch (err) {
       throw toSpError(err, `the tls options for ${address.url} are not usable`, 'EINVAL');
     }
+    const dropHandshakes = trackHandshakes(server);
     server.on('secureConnection', (socket: TLSSocket) => {
       socket.setNoDelay(context.options.tcpNoDelay);
       events.accepted(streamPipe(socket, context, remoteOf(socket), false));
@@ -52,7 +78,14 @@ export const tls: Transport = {
     await listening(server, { host: where.host, port: where.port, backlog: 100, ipv6Only: false }, `cannot bind ${address.url}`);
     server.on('error', (err) => events.acceptFailed(toSpError(err, `accept on ${address.url} failed`)));
     const port = (server.address() as { port: number }).port;
-    return { url: formatTcpUrl(address.scheme, where.iface, port), close: () => closeServer(server) };
+    return {
+      url: formatTcpUrl(address.scheme, where.iface, port),
+      close: () => {
+        const closed = closeServer(server);
+        dropHandshakes();
+        return closed;
+      },
+    };
   },
 
   dialer(address, context): Dialer {

@@ -5,9 +5,13 @@
  * allocates nothing per batch; while writes wait, taken regions are never rewritten.
  */
 import type { Socket } from 'node:net';
+import { LARGE_BODY } from '../message.js';
 
-/** Payloads this large are written by reference instead of being copied into the batch. */
-export const COPY_LIMIT = 16 * 1024;
+/**
+ * Payloads this large are written by reference instead of being copied into the batch (the
+ * socket's send has made them its own).
+ */
+export const COPY_LIMIT = LARGE_BODY;
 /** A batch this large is written at once instead of at the end of the tick. */
 export const FLUSH_AT = 64 * 1024;
 /**

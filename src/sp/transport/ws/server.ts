@@ -8,11 +8,11 @@
  * answers 101 or 400. The server closes when the last endpoint on it does.
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import type { SplitAddress } from '../../address.js';
 import { spError, toSpError, type SpError } from '../../errors.js';
 import { closeServer, listening, remoteOf } from '../tcp.js';
-import { requireServerCredentials } from '../tls.js';
+import { requireServerCredentials, trackHandshakes } from '../tls.js';
 import type { Listener, ListenerEvents, TransportContext } from '../transport.js';
 import { formatWsUrl, parseWsBind } from './address.js';
 import { checkRequest, handshakeLimits, HeadReader } from './handshake.js';
@@ -35,6 +35,8 @@ class SharedServer {
   /** Connections whose request has not been routed yet (or that are being refused). */
   private readonly unrouted = new Set<Socket>();
   private closing: Promise<void> | undefined;
+  /** wss: drops the connections still in their TLS handshake. */
+  private dropHandshakes: (() => void) | undefined;
   ready: Promise<void> = Promise.resolve();
   key: string | undefined;
 
@@ -43,6 +45,7 @@ class SharedServer {
     readonly secure: boolean,
   ) {
     if (secure) {
+      this.dropHandshakes = trackHandshakes(server as TlsServer);
       server.on('secureConnection', (socket: TLSSocket) => this.onConnection(socket));
       // a client that fails the TLS handshake is dropped; the server serves on
       server.on('tlsClientError', (_err: Error, socket: Socket) => socket.destroy());
@@ -112,6 +115,7 @@ class SharedServer {
     if (this.closing) return this.closing;
     if (this.key !== undefined && registry.get(this.key) === this) registry.delete(this.key);
     this.closing = closeServer(this.server);
+    this.dropHandshakes?.();
     for (const socket of this.unrouted) socket.destroy();
     this.unrouted.clear();
     return this.closing;
