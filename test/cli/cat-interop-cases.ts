@@ -14,6 +14,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { EchoFormat } from '../../src/cli/cat-options.js';
 import type { SocketType } from '../../src/index.js';
+import { CATS, type Cat } from '../helpers/cat.js';
 import { whilePeerRuns } from '../helpers/interop.js';
 import { describePeer, freePort, type Peer } from '../helpers/peers.js';
 import { dialed, exitOf, expectPrintedRepeats, hexOf, listening, printed, reference, startNanospCat, startRaw, useTempDir } from './cat-helpers.js';
@@ -22,56 +23,23 @@ type Format = Exclude<EchoFormat, 'no'>;
 type Side = 'binds' | 'connects';
 const SIDES: readonly Side[] = ['binds', 'connects'];
 
-export interface PeerCat {
-  readonly command: 'nanocat' | 'nngcat';
-  readonly library: string;
-  readonly bind: string;
+/** A cat from test/helpers/cat.ts, with how it dials and prints in these tests. */
+export interface PeerCat extends Omit<Cat, 'connect'> {
   readonly connect: readonly string[];
-  readonly type: Readonly<Partial<Record<SocketType, readonly string[]>>>;
-  /** -i for a peer that repeats. */
-  readonly interval: string;
   /** The format the peer prints in, by nanosp cat's side. */
   readonly prints: Readonly<Record<Side, Format>>;
 }
 
-export const NANOCAT: PeerCat = {
-  command: 'nanocat',
-  library: 'libnanomsg 1.1.5',
-  bind: '--bind',
-  connect: ['--connect'],
-  type: {
-    pair: ['--pair'],
-    push: ['--push'],
-    pull: ['--pull'],
-    pub: ['--pub'],
-    sub: ['--sub'],
-    req: ['--req'],
-    rep: ['--rep'],
-    surveyor: ['--surveyor'],
-    respondent: ['--respondent'],
-    bus: ['--bus'],
-  },
-  interval: '0.1',
-  prints: { binds: 'quoted', connects: 'hex' },
-};
+function cat(command: Cat['command']): Cat {
+  return CATS.find((c) => c.command === command) as Cat;
+}
+
+export const NANOCAT: PeerCat = { ...cat('nanocat'), connect: [cat('nanocat').connect], prints: { binds: 'quoted', connects: 'hex' } };
 
 export const NNGCAT: PeerCat = {
-  command: 'nngcat',
-  library: 'NNG 1.5.2',
-  bind: '--listen',
-  connect: ['--async', '--dial'],
-  type: {
-    pair: ['--pair0'],
-    push: ['--push0'],
-    pull: ['--pull0'],
-    pub: ['--pub0'],
-    sub: ['--sub0', '--subscribe', ''],
-    req: ['--req0'],
-    rep: ['--rep0'],
-    surveyor: ['--surveyor0'],
-    respondent: ['--respondent0'],
-  },
-  interval: '1',
+  ...cat('nngcat'),
+  // nngcat gives up at once when nobody listens yet
+  connect: ['--async', cat('nngcat').connect],
   // nngcat's quoted form writes a tab as \t; its hex form is nanocat's
   prints: { binds: 'hex', connects: 'hex' },
 };

@@ -5,6 +5,7 @@
  * protocol's inbox for this peer is full.
  */
 import type { Socket } from 'node:net';
+import { spError, toSpError, type SpError } from '../errors.js';
 import type { EndpointInfo } from '../events.js';
 import type { SocketOptions } from '../options.js';
 import { Pipe } from '../pipe.js';
@@ -24,6 +25,13 @@ export abstract class SocketPipe extends Pipe {
   private blocked = false;
   flushScheduled = false;
 
+  /** The first error the socket reported; its 'close' follows. */
+  protected socketError: Error | undefined;
+  /** The handshake this pipe does, for messages ('SP', 'WebSocket'). */
+  protected abstract readonly handshakeName: string;
+  /** What to say when the peer closes an established connection cleanly. */
+  protected abstract readonly peerClosedText: string;
+
   protected constructor(
     protected readonly socket: Socket,
     endpoint: EndpointInfo,
@@ -33,6 +41,40 @@ export abstract class SocketPipe extends Pipe {
   ) {
     super(endpoint, remoteAddress);
     this.onWritten = this.onWritten.bind(this);
+    socket.on('error', (err) => {
+      this.socketError ??= err;
+    });
+    socket.on('end', () => this.onPeerGone());
+    socket.on('close', () => this.onPeerGone());
+  }
+
+  /** The subclass's decoder: halted when the pipe ends, partial while a message is arriving. */
+  protected abstract readonly decoder: { halted: boolean; readonly partial: boolean };
+  /** Fail the handshake in progress and drop the connection. */
+  protected abstract failHandshake(err: SpError): void;
+
+  /** The connection broke: from the peer's side, or by a protocol error. */
+  protected fail(err: SpError): void {
+    if (this.closed) return;
+    this.decoder.halted = true;
+    this.state = 'closed';
+    this.socket.destroy();
+    this.ended('broken', err);
+  }
+
+  private onPeerGone(): void {
+    if (this.state === 'handshake') {
+      if (this.closed) return;
+      const during = `during the ${this.handshakeName} handshake`;
+      const why = this.socketError
+        ? toSpError(this.socketError, `the connection failed ${during}`, 'ECONNRESET')
+        : spError('ECONNRESET', `the peer closed the connection ${during}`);
+      return this.failHandshake(why);
+    }
+    if (this.closed) return;
+    if (this.socketError) return this.fail(toSpError(this.socketError, 'the connection failed', 'ECONNRESET'));
+    if (this.decoder.partial) return this.fail(spError('EPROTO', 'the peer closed the connection in the middle of a message; the partial message is dropped'));
+    this.fail(spError('ECONNRESET', this.peerClosedText));
   }
 
   get writable(): boolean {

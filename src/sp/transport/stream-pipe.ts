@@ -4,7 +4,7 @@
  * batch is large; reading pauses while the protocol's inbox for this peer is full.
  */
 import type { Socket } from 'node:net';
-import { spError, toSpError, type SpError } from '../errors.js';
+import { spError, type SpError } from '../errors.js';
 import type { EndpointInfo } from '../events.js';
 import type { SocketOptions } from '../options.js';
 import { SocketPipe } from './socket-pipe.js';
@@ -26,7 +26,7 @@ export interface Handshake {
 }
 
 export class StreamPipe extends SocketPipe implements FrameSink {
-  private readonly decoder: FrameDecoder;
+  protected readonly decoder: FrameDecoder;
   private readonly writer: FrameWriter;
   protected readonly batch: WriteBatch;
   private peerHeader = Buffer.alloc(SP_HEADER_SIZE);
@@ -35,7 +35,6 @@ export class StreamPipe extends SocketPipe implements FrameSink {
   private settleHandshake: ((err: SpError | undefined) => void) | undefined;
   private handshakeTimer: NodeJS.Timeout | undefined;
   private handshakeSpec: Handshake | undefined;
-  private socketError: Error | undefined;
   private released: Promise<void> | undefined;
 
   constructor(socket: Socket, endpoint: EndpointInfo, remoteAddress: string, opts: StreamPipeOptions) {
@@ -45,12 +44,11 @@ export class StreamPipe extends SocketPipe implements FrameSink {
     this.batch = this.writer.batch;
     this.onData = this.onData.bind(this);
     socket.on('data', this.onData);
-    socket.on('error', (err) => {
-      this.socketError ??= err;
-    });
-    socket.on('end', () => this.onPeerGone());
-    socket.on('close', () => this.onPeerGone());
   }
+
+  protected readonly handshakeName = 'SP';
+  protected readonly peerClosedText = 'the peer closed the connection';
+
 
   /**
    * Send our header at once, then wait for the peer's and check it. Resolves when the pipe
@@ -72,7 +70,7 @@ export class StreamPipe extends SocketPipe implements FrameSink {
     });
   }
 
-  private failHandshake(err: SpError): void {
+  protected failHandshake(err: SpError): void {
     this.state = 'closed';
     this.closed = true;
     this.socket.destroy();
@@ -119,26 +117,6 @@ export class StreamPipe extends SocketPipe implements FrameSink {
   send(header: Buffer, body: Buffer): void {
     this.writer.append(header, body);
     this.queued();
-  }
-
-  /** The connection broke from the peer's side or by a protocol error. */
-  private fail(err: SpError): void {
-    if (this.closed) return;
-    this.decoder.halted = true;
-    this.state = 'closed';
-    this.socket.destroy();
-    this.ended('broken', err);
-  }
-
-  private onPeerGone(): void {
-    if (this.state === 'handshake') {
-      const why = this.socketError ? toSpError(this.socketError, 'the connection failed during the SP handshake', 'ECONNRESET') : spError('ECONNRESET', 'the peer closed the connection during the SP handshake');
-      return this.failHandshake(why);
-    }
-    if (this.closed) return;
-    if (this.socketError) return this.fail(toSpError(this.socketError, 'the connection failed', 'ECONNRESET'));
-    if (this.decoder.partial) return this.fail(spError('EPROTO', 'the peer closed the connection in the middle of a message; the partial message is dropped'));
-    this.fail(spError('ECONNRESET', 'the peer closed the connection'));
   }
 
   close(lingerMs = 0): Promise<void> {

@@ -6,7 +6,7 @@
  * queued in one tick leave in one gather write, or sooner once a batch is large.
  */
 import type { Socket } from 'node:net';
-import { spError, toSpError, type SpError } from '../../errors.js';
+import { spError, type SpError } from '../../errors.js';
 import type { EndpointInfo } from '../../events.js';
 import type { SocketOptions } from '../../options.js';
 import type { NewPipe } from '../transport.js';
@@ -59,7 +59,7 @@ interface ClientSide {
 }
 
 export class WsPipe extends SocketPipe implements NewPipe, WsReceiver {
-  private readonly decoder: WsDecoder;
+  protected readonly decoder: WsDecoder;
   private readonly writer: WsFrameWriter;
   protected readonly batch: WriteBatch;
   /** Bytes read past the handshake, kept until `run()`. */
@@ -69,7 +69,6 @@ export class WsPipe extends SocketPipe implements NewPipe, WsReceiver {
   private offered = '';
   private settleHandshake: ((err: SpError | undefined) => void) | undefined;
   private handshakeTimer: NodeJS.Timeout | undefined;
-  private socketError: Error | undefined;
   /** Why the handshake failed, for a server pipe whose peer left before `handshake()`. */
   private failure: SpError | undefined;
   private released: Promise<void> | undefined;
@@ -90,12 +89,11 @@ export class WsPipe extends SocketPipe implements NewPipe, WsReceiver {
     this.batch = this.writer.batch;
     this.onData = this.onData.bind(this);
     socket.on('data', this.onData);
-    socket.on('error', (err) => {
-      this.socketError ??= err;
-    });
-    socket.on('end', () => this.onPeerGone());
-    socket.on('close', () => this.onPeerGone());
   }
+
+  protected readonly handshakeName = 'WebSocket';
+  protected readonly peerClosedText = 'the peer closed the connection without a WebSocket Close';
+
 
   /** The dialing side, on a connected socket: it will send the upgrade request. */
   static client(socket: Socket, endpoint: EndpointInfo, remoteAddress: string, options: SocketOptions, host: string, resource: string): WsPipe {
@@ -156,7 +154,7 @@ export class WsPipe extends SocketPipe implements NewPipe, WsReceiver {
     return Promise.resolve();
   }
 
-  private failHandshake(err: SpError): void {
+  protected failHandshake(err: SpError): void {
     this.failure ??= err;
     this.state = 'closed';
     this.closed = true;
@@ -251,29 +249,6 @@ export class WsPipe extends SocketPipe implements NewPipe, WsReceiver {
     this.flush();
     endSoon(this.socket);
     this.ended('broken', err);
-  }
-
-  /** The connection broke without a Close. */
-  private fail(err: SpError): void {
-    if (this.closed) return;
-    this.decoder.halted = true;
-    this.state = 'closed';
-    this.socket.destroy();
-    this.ended('broken', err);
-  }
-
-  private onPeerGone(): void {
-    if (this.state === 'handshake') {
-      if (this.closed) return;
-      const why = this.socketError
-        ? toSpError(this.socketError, 'the connection failed during the WebSocket handshake', 'ECONNRESET')
-        : spError('ECONNRESET', 'the peer closed the connection during the WebSocket handshake');
-      return this.failHandshake(why);
-    }
-    if (this.closed) return;
-    if (this.socketError) return this.fail(toSpError(this.socketError, 'the connection failed', 'ECONNRESET'));
-    if (this.decoder.partial) return this.fail(spError('EPROTO', 'the peer closed the connection in the middle of a message; the partial message is dropped'));
-    this.fail(spError('ECONNRESET', 'the peer closed the connection without a WebSocket Close'));
   }
 
   /**
