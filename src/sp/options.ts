@@ -203,13 +203,18 @@ export function isOptionName(name: string): name is OptionName {
  * Unknown names and options of another socket type give ENOPROTOOPT; bad values give EINVAL.
  */
 export function checkOption(type: string, raw: boolean, name: string, value: unknown): unknown {
+  return OPTION_SPECS[checkOptionName(type, raw, name)].check(value, name);
+}
+
+/** The option `name` exists for a socket of `type` (else ENOPROTOOPT), for getting or setting. */
+export function checkOptionName(type: string, raw: boolean, name: string): OptionName {
   if (!isOptionName(name)) throw spError('ENOPROTOOPT', `unknown socket option ${JSON.stringify(name)}`);
   const spec = OPTION_SPECS[name];
   if (spec.only && (!spec.only.includes(type) || (spec.cookedOnly && raw))) {
     const kind = spec.cookedOnly ? `cooked ${spec.only.join('/')}` : spec.only.join('/');
     throw spError('ENOPROTOOPT', `option ${name} applies to ${kind} sockets only, not ${raw ? 'raw ' : ''}${type}`);
   }
-  return spec.check(value, name);
+  return name;
 }
 
 /** Options a constructor call may pass: every socket option, each optional. */

@@ -10,7 +10,7 @@ import { BoundEndpoint, ConnectEndpoint, type Endpoint, type EndpointHost, type 
 import { spError, SpError } from './errors.js';
 import { socketCloseChannel, socketCreateChannel, socketOpenChannel, type PipeCloseReason, type SocketEventMap } from './events.js';
 import { EMPTY, Message, toBuffer, toOwnedBuffer, type MessageData } from './message.js';
-import { checkOption, defaultOptions, OPTION_SPECS, type OptionName, type SocketOptions, type SocketOptionsInit } from './options.js';
+import { checkOption, checkOptionName, defaultOptions, OPTION_SPECS, type OptionName, type SocketOptions, type SocketOptionsInit } from './options.js';
 import type { Pipe } from './pipe.js';
 import { protocolName } from './protocol/ids.js';
 import { protocolFactory } from './protocol/index.js';
@@ -348,8 +348,7 @@ export class SpSocket extends EventEmitter<SocketEventMap> implements ProtocolHo
   getOption(name: string): unknown;
   getOption(name: string): unknown {
     if (this.closing) throw this.badf('get an option');
-    checkOption(this.type, this.raw, name, (this.options as unknown as Record<string, unknown>)[name]);
-    const value = (this.options as unknown as Record<string, unknown>)[name];
+    const value: unknown = this.options[checkOptionName(this.type, this.raw, name)];
     return value !== null && typeof value === 'object' ? { ...value } : value;
   }
 
