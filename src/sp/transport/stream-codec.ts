@@ -183,18 +183,7 @@ export class FrameWriter {
     slab[pos + 5] = size >>> 16;
     slab[pos + 6] = size >>> 8;
     slab[pos + 7] = size;
-    pos += 8;
-    if (header.length > 0) {
-      slab.set(header, pos);
-      pos += header.length;
-    }
-    if (byRef) {
-      batch.pos = pos;
-      batch.addRef(body);
-    } else {
-      if (body.length > 0) slab.set(body, pos);
-      batch.pos = pos + body.length;
-    }
+    batch.putPayload(pos + 8, header, body);
     batch.queued += this.prefixSize + size;
   }
 

@@ -40,6 +40,26 @@ export class WriteBatch {
     return this.slab;
   }
 
+  /**
+   * After a frame's prefix, written into the slab up to `pos`: the SP header, then the body,
+   * copied into the slab or, when large, kept by reference. The slab must have been reserved
+   * for the header and, unless large, the body.
+   */
+  putPayload(pos: number, header: Buffer, body: Buffer): void {
+    const slab = this.slab;
+    if (header.length > 0) {
+      slab.set(header, pos);
+      pos += header.length;
+    }
+    if (body.length >= COPY_LIMIT) {
+      this.pos = pos;
+      this.addRef(body);
+    } else {
+      if (body.length > 0) slab.set(body, pos);
+      this.pos = pos + body.length;
+    }
+  }
+
   /** Append `chunk` by reference, after what the slab holds so far. */
   addRef(chunk: Buffer): void {
     this.seal();

@@ -71,18 +71,7 @@ export class WsFrameWriter {
     if (!this.masked) {
       const byRef = body.length >= COPY_LIMIT;
       const slab = batch.reserve(hs + header.length + (byRef ? 0 : body.length));
-      let pos = writeFrameHeader(slab, batch.pos, opcode, size, false);
-      if (header.length > 0) {
-        slab.set(header, pos);
-        pos += header.length;
-      }
-      if (byRef) {
-        batch.pos = pos;
-        batch.addRef(body);
-      } else {
-        if (body.length > 0) slab.set(body, pos);
-        batch.pos = pos + body.length;
-      }
+      batch.putPayload(writeFrameHeader(slab, batch.pos, opcode, size, false), header, body);
     } else if (hs + size > COPY_LIMIT + 2048) {
       // a large masked frame gets a buffer of its own
       const buf = Buffer.allocUnsafe(hs + size);
