@@ -50,8 +50,56 @@ export abstract class SocketPipe extends Pipe {
 
   /** The subclass's decoder: halted when the pipe ends, partial while a message is arriving. */
   protected abstract readonly decoder: { halted: boolean; readonly partial: boolean };
+  private settleHandshake: ((err: SpError | undefined) => void) | undefined;
+  private handshakeTimer: NodeJS.Timeout | undefined;
+  private released: Promise<void> | undefined;
+
+  /** A handshake has begun: settles at handshakeDone(), failHandshake(), close(), or after `timeoutMs`. */
+  protected awaitHandshake(timeoutMs: number, late: string): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.settleHandshake = (err) => {
+        this.settleHandshake = undefined;
+        clearTimeout(this.handshakeTimer);
+        if (err) reject(err);
+        else resolve();
+      };
+      this.handshakeTimer = setTimeout(() => this.failHandshake(spError('ETIMEDOUT', `${late} within ${timeoutMs} ms`)), timeoutMs);
+    });
+  }
+
+  /** The handshake passed: hold what follows until `run()`. */
+  protected handshakeDone(): void {
+    this.socket.pause();
+    this.state = 'ready';
+    this.settleHandshake?.(undefined);
+  }
+
   /** Fail the handshake in progress and drop the connection. */
-  protected abstract failHandshake(err: SpError): void;
+  protected failHandshake(err: SpError): void {
+    this.state = 'closed';
+    this.closed = true;
+    this.socket.destroy();
+    this.settleHandshake?.(err);
+  }
+
+  /** Close from this side: `lastFrames` may queue what goes out before the end. */
+  close(lingerMs = 0): Promise<void> {
+    if (this.released) return this.released;
+    const wasOpen = this.state === 'ready' || this.state === 'running';
+    this.closed = true;
+    this.owner = undefined;
+    this.sink = undefined;
+    this.decoder.halted = true;
+    this.state = 'closed';
+    clearTimeout(this.handshakeTimer);
+    this.settleHandshake?.(spError('EBADF', `the pipe was closed during the ${this.handshakeName} handshake`));
+    if (wasOpen && !this.socket.destroyed && !this.socket.writableEnded) this.lastFrames();
+    this.released = this.release(lingerMs);
+    return this.released;
+  }
+
+  /** What a connection that was up sends before a local close (nothing, by default). */
+  protected lastFrames(): void {}
 
   /** The connection broke: from the peer's side, or by a protocol error. */
   protected fail(err: SpError): void {

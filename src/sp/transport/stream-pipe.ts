@@ -4,7 +4,6 @@
  * batch is large; reading pauses while the protocol's inbox for this peer is full.
  */
 import type { Socket } from 'node:net';
-import { spError, type SpError } from '../errors.js';
 import type { EndpointInfo } from '../events.js';
 import type { SocketOptions } from '../options.js';
 import { SocketPipe } from './socket-pipe.js';
@@ -32,10 +31,7 @@ export class StreamPipe extends SocketPipe implements FrameSink {
   private peerHeader = Buffer.alloc(SP_HEADER_SIZE);
   private peerHeaderFill = 0;
   private leftover: Buffer | undefined;
-  private settleHandshake: ((err: SpError | undefined) => void) | undefined;
-  private handshakeTimer: NodeJS.Timeout | undefined;
   private handshakeSpec: Handshake | undefined;
-  private released: Promise<void> | undefined;
 
   constructor(socket: Socket, endpoint: EndpointInfo, remoteAddress: string, opts: StreamPipeOptions) {
     super(socket, endpoint, remoteAddress, opts.options);
@@ -56,25 +52,9 @@ export class StreamPipe extends SocketPipe implements FrameSink {
    */
   handshake(spec: Handshake): Promise<void> {
     this.handshakeSpec = spec;
-    return new Promise<void>((resolve, reject) => {
-      this.settleHandshake = (err) => {
-        this.settleHandshake = undefined;
-        clearTimeout(this.handshakeTimer);
-        if (err) reject(err);
-        else resolve();
-      };
-      this.handshakeTimer = setTimeout(() => {
-        this.failHandshake(spError('ETIMEDOUT', `the peer did not send its SP header within ${spec.timeoutMs} ms`));
-      }, spec.timeoutMs);
-      this.socket.write(spHeader(spec.localProtocol));
-    });
-  }
-
-  protected failHandshake(err: SpError): void {
-    this.state = 'closed';
-    this.closed = true;
-    this.socket.destroy();
-    this.settleHandshake?.(err);
+    const done = this.awaitHandshake(spec.timeoutMs, 'the peer did not send its SP header');
+    this.socket.write(spHeader(spec.localProtocol));
+    return done;
   }
 
   private onData(chunk: Buffer): void {
@@ -92,10 +72,8 @@ export class StreamPipe extends SocketPipe implements FrameSink {
     const err = checkSpHeader(this.peerHeader, spec.peerProtocol, spec.protocolName);
     if (err) return this.failHandshake(err);
     if (take < chunk.length) this.leftover = chunk.subarray(take);
-    // hold everything after the header until the protocol has attached the pipe
-    this.socket.pause();
-    this.state = 'ready';
-    this.settleHandshake?.(undefined);
+    // everything after the header waits until the protocol has attached the pipe
+    this.handshakeDone();
   }
 
   run(): void {
@@ -117,18 +95,5 @@ export class StreamPipe extends SocketPipe implements FrameSink {
   send(header: Buffer, body: Buffer): void {
     this.writer.append(header, body);
     this.queued();
-  }
-
-  close(lingerMs = 0): Promise<void> {
-    if (this.released) return this.released;
-    this.closed = true;
-    this.owner = undefined;
-    this.sink = undefined;
-    this.decoder.halted = true;
-    this.state = 'closed';
-    clearTimeout(this.handshakeTimer);
-    this.settleHandshake?.(spError('EBADF', 'the pipe was closed during the SP handshake'));
-    this.released = this.release(lingerMs);
-    return this.released;
   }
 }

@@ -67,11 +67,8 @@ export class WsPipe extends SocketPipe implements NewPipe, WsReceiver {
   private head: HeadReader | undefined;
   private key = '';
   private offered = '';
-  private settleHandshake: ((err: SpError | undefined) => void) | undefined;
-  private handshakeTimer: NodeJS.Timeout | undefined;
   /** Why the handshake failed, for a server pipe whose peer left before `handshake()`. */
   private failure: SpError | undefined;
-  private released: Promise<void> | undefined;
 
   private constructor(
     socket: Socket,
@@ -118,26 +115,15 @@ export class WsPipe extends SocketPipe implements NewPipe, WsReceiver {
   handshake(spec: Spec): Promise<void> {
     if (this.closed) return Promise.reject(this.failure ?? spError('EBADF', 'the pipe was closed before the WebSocket handshake'));
     if (!this.isClient) return this.serverHandshake(spec);
-    return new Promise<void>((resolve, reject) => {
-      this.settleHandshake = (err) => {
-        this.settleHandshake = undefined;
-        clearTimeout(this.handshakeTimer);
-        this.head = undefined;
-        if (err) reject(err);
-        else resolve();
-      };
-      // nanomsg's WebSocket handshake timer (5 s), not spec.timeoutMs, which is its SP header timer
-      const timeoutMs = handshakeLimits.timeoutMs;
-      this.handshakeTimer = setTimeout(() => {
-        this.failHandshake(spError('ETIMEDOUT', `the WebSocket server did not answer the upgrade within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.head = new HeadReader(handshakeLimits.maxHeadBytes);
-      this.key = newKey();
-      // the client names the server's (its peer's) socket type (spec/wire.md §1.5)
-      this.offered = wsProtocolName(spec.peerProtocol);
-      const client = this.client as ClientSide;
-      this.socket.write(buildRequest(client.resource, client.host, this.key, this.offered));
-    });
+    // nanomsg's WebSocket handshake timer (5 s), not spec.timeoutMs, which is its SP header timer
+    const done = this.awaitHandshake(handshakeLimits.timeoutMs, 'the WebSocket server did not answer the upgrade');
+    this.head = new HeadReader(handshakeLimits.maxHeadBytes);
+    this.key = newKey();
+    // the client names the server's (its peer's) socket type (spec/wire.md §1.5)
+    this.offered = wsProtocolName(spec.peerProtocol);
+    const client = this.client as ClientSide;
+    this.socket.write(buildRequest(client.resource, client.host, this.key, this.offered));
+    return done;
   }
 
   private serverHandshake(spec: Spec): Promise<void> {
@@ -154,12 +140,10 @@ export class WsPipe extends SocketPipe implements NewPipe, WsReceiver {
     return Promise.resolve();
   }
 
-  protected failHandshake(err: SpError): void {
+  protected override failHandshake(err: SpError): void {
     this.failure ??= err;
-    this.state = 'closed';
-    this.closed = true;
-    this.socket.destroy();
-    this.settleHandshake?.(err);
+    this.head = undefined;
+    super.failHandshake(err);
   }
 
   private onData(chunk: Buffer): void {
@@ -182,10 +166,9 @@ export class WsPipe extends SocketPipe implements NewPipe, WsReceiver {
     const err = checkResponse(got.head, this.key, this.offered);
     if (err) return this.failHandshake(err);
     if (got.rest) this.leftover.push(got.rest);
-    // hold everything after the head until the protocol has attached the pipe
-    this.socket.pause();
-    this.state = 'ready';
-    this.settleHandshake?.(undefined);
+    this.head = undefined;
+    // everything after the head waits until the protocol has attached the pipe
+    this.handshakeDone();
   }
 
   run(): void {
@@ -252,25 +235,11 @@ export class WsPipe extends SocketPipe implements NewPipe, WsReceiver {
   }
 
   /**
-   * Close from this side. A client sends Close 1000 first; a server just ends the connection,
+   * Before a local close, a client sends Close 1000; a server just ends the connection,
    * because a nanomsg client that receives Close stops reconnecting (spec/wire.md §1.5 Close).
-   * With `lingerMs` ≠ 0 queued frames are flushed for up to that long (negative: no limit).
    */
-  close(lingerMs = 0): Promise<void> {
-    if (this.released) return this.released;
-    const wasOpen = this.state === 'ready' || this.state === 'running';
-    this.closed = true;
-    this.owner = undefined;
-    this.sink = undefined;
-    this.decoder.halted = true;
-    this.state = 'closed';
-    clearTimeout(this.handshakeTimer);
-    this.settleHandshake?.(spError('EBADF', 'the pipe was closed during the WebSocket handshake'));
-    if (this.isClient && wasOpen && !this.socket.destroyed && !this.socket.writableEnded) {
-      this.writer.append(OP_CLOSE, closePayload(CLOSE_NORMAL), EMPTY_BODY);
-    }
-    this.released = this.release(lingerMs);
-    return this.released;
+  protected override lastFrames(): void {
+    if (this.isClient) this.writer.append(OP_CLOSE, closePayload(CLOSE_NORMAL), EMPTY_BODY);
   }
 }
 
