@@ -214,3 +214,12 @@ export function sendNow(s: SpSocket, msg: Buffer): Promise<void> | undefined {
     return s.send(msg);
   }
 }
+
+/** nanosp's fast receive: a message that has arrived, or undefined (then await `s.recv()`). */
+export function arrived(s: SpSocket): Buffer | undefined {
+  try {
+    return s.tryRecv();
+  } catch {
+    return undefined;
+  }
+}
