@@ -5,7 +5,7 @@
  * EBADF once a socket is closed.
  */
 import { spError, SpError } from './errors.js';
-import type { SpSocket } from './socket.js';
+import { SpSocket } from './socket.js';
 
 const FOREVER = { timeout: -1 };
 
@@ -18,6 +18,7 @@ async function forward(from: SpSocket, to: SpSocket, stop: AbortSignal): Promise
 }
 
 function check(s: SpSocket, which: string): void {
+  if (!(s instanceof SpSocket)) throw spError('EINVAL', `device: the ${which} argument is not a nanosp socket`);
   if (s.closed) throw spError('EBADF', `device: the ${which} socket is closed`);
   if (!s.raw) throw spError('EINVAL', `device: the ${which} socket (${s.type}) must be raw: socket('${s.type}', { raw: true })`);
 }

@@ -5,7 +5,8 @@
  * readable so that a poller wakes up to get ETIMEDOUT or EFSM).
  */
 import { spError } from './errors.js';
-import type { SpSocket } from './socket.js';
+import { SpSocket } from './socket.js';
+import { waitOptions } from './waiters.js';
 
 export const POLLIN = 1;
 export const POLLOUT = 2;
@@ -36,9 +37,14 @@ function scan(items: readonly PollItem[]): number {
 
 /** Resolves with the number of items that have events (0 on timeout); each item's revents says which. */
 export function poll(items: readonly PollItem[], options: PollOptions | number = {}): Promise<number> {
-  const { timeout = -1, signal } = typeof options === 'number' ? { timeout: options } : options;
   let ready: number;
+  let timeout: number;
+  let signal: AbortSignal | undefined;
   try {
+    ({ timeout, signal } = waitOptions(typeof options === 'number' ? { timeout: options } : options, -1));
+    if (!Array.isArray(items) || !items.every((item) => item !== null && typeof item === 'object' && item.socket instanceof SpSocket)) {
+      throw spError('EINVAL', 'poll takes an array of { socket, events } with nanosp sockets');
+    }
     ready = scan(items);
   } catch (err) {
     return Promise.reject(err);

@@ -18,7 +18,7 @@ import type { Protocol, ProtocolHost, ProtocolInfo, SocketType } from './protoco
 import { SocketStats } from './stats.js';
 import { SCHEMES, transportFor } from './transport/index.js';
 import type { TransportContext } from './transport/transport.js';
-import { WaiterList, type WaitOptions } from './waiters.js';
+import { waitOptions, WaiterList, type WaitOptions } from './waiters.js';
 
 export interface SocketInit extends SocketOptionsInit {
   /** The raw (device) variant: no end-to-end behaviour, SP headers handed to the user. */
@@ -187,6 +187,7 @@ export class SpSocket extends EventEmitter<SocketEventMap> implements ProtocolHo
   /** Raw sockets: send a message with its SP header (nn_sendmsg with SP_HDR). */
   sendMessage(message: Message, options?: WaitOptions): Promise<void> {
     try {
+      if (message === null || typeof message !== 'object') throw spError('EINVAL', `sendMessage takes a Message { body, header }, got ${String(message)}`);
       const body = toOwnedBuffer(message.body, 'message body');
       const header = toBuffer(message.header, 'message header');
       if (this.trySendNow(body, header)) return RESOLVED;
@@ -206,9 +207,9 @@ export class SpSocket extends EventEmitter<SocketEventMap> implements ProtocolHo
   }
 
   private waitSend(body: Buffer, header: Buffer, options: WaitOptions | undefined): Promise<void> {
-    const timeout = options?.timeout ?? this.options.sendTimeout;
+    const { timeout, signal } = waitOptions(options, this.options.sendTimeout);
     if (timeout === 0) return Promise.reject(this.cannotWait('send', options));
-    return this.sendWaiters.wait(timeout, options?.signal, body, header);
+    return this.sendWaiters.wait(timeout, signal, body, header);
   }
 
   /** ProtocolHost: a send may succeed now; serve the blocked senders in order. */
@@ -259,9 +260,9 @@ export class SpSocket extends EventEmitter<SocketEventMap> implements ProtocolHo
     try {
       const body = this.tryRecvNow();
       if (body !== undefined) return Promise.resolve(whole ? new Message(body, this.protocol.recvHeader) : body);
-      const timeout = options?.timeout ?? this.options.recvTimeout;
+      const { timeout, signal } = waitOptions(options, this.options.recvTimeout);
       if (timeout === 0) return Promise.reject(this.cannotWait('receive', options));
-      return this.recvWaiters.wait(timeout, options?.signal, undefined, undefined, whole);
+      return this.recvWaiters.wait(timeout, signal, undefined, undefined, whole);
     } catch (err) {
       return Promise.reject(err);
     }

@@ -15,6 +15,22 @@ export interface WaitOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * The checked `{ timeout, signal }` of a call, the timeout falling back to the socket's option:
+ * a timeout that is not a number (NaN included) or a signal that is not an AbortSignal is EINVAL,
+ * not a call that waits for ever.
+ */
+export function waitOptions(options: WaitOptions | undefined, fallback: number): { timeout: number; signal: AbortSignal | undefined } {
+  if (options === undefined) return { timeout: fallback, signal: undefined };
+  if (options === null || typeof options !== 'object') throw spError('EINVAL', `the call's options must be an object such as { timeout: 100 }, got ${String(options)}`);
+  const { timeout = fallback, signal } = options;
+  if (typeof timeout !== 'number' || Number.isNaN(timeout)) {
+    throw spError('EINVAL', `timeout must be a number of milliseconds (0: do not wait, negative: for ever), got ${String(timeout)}`);
+  }
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw spError('EINVAL', 'signal must be an AbortSignal');
+  return { timeout, signal };
+}
+
 export class Waiter<T> {
   timer: NodeJS.Timeout | undefined;
   signal: AbortSignal | undefined;

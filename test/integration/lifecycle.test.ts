@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { socket, SpError } from '../../src/index.js';
+import { device, poll, POLLIN, socket, SpError, type SpSocket } from '../../src/index.js';
 import { freePort } from '../helpers/peers.js';
 import { linked, next, testSocket } from '../helpers/sockets.js';
 
@@ -212,5 +212,21 @@ describe('socket and endpoint lifecycle', () => {
     await client.send('again');
     expect(String(await server2.recv())).toBe('again');
     piped = Promise.resolve([] as never);
+  });
+});
+
+describe('bad arguments get an SpError, never a TypeError or a call that waits for ever', () => {
+  it.each([
+    ['recv with a NaN timeout', (s: SpSocket) => s.recv({ timeout: NaN })],
+    ['recv with a string timeout', (s: SpSocket) => s.recv({ timeout: '10' as never })],
+    ['recv with a signal that is not an AbortSignal', (s: SpSocket) => s.recv({ signal: {} as never })],
+    ['send with a NaN timeout', (s: SpSocket) => s.send('x', { timeout: NaN })],
+    ['sendMessage(null)', (s: SpSocket) => s.sendMessage(null as never)],
+    ['poll(null)', () => poll(null as never)],
+    ['poll with an item that has no socket', () => poll([{}] as never)],
+    ['poll with a NaN timeout', (s: SpSocket) => poll([{ socket: s, events: POLLIN }], { timeout: NaN })],
+    ['device with something that is not a socket', () => device({} as never)],
+  ] as const)('%s: EINVAL', async (_name, call) => {
+    await expect(call(testSocket('pair'))).rejects.toMatchObject({ name: 'SpError', code: 'EINVAL' });
   });
 });
