@@ -9,7 +9,9 @@
  *   await push.send('hello');
  *   console.log(String(await pull.recv()));
  */
+import './node/index.js';
 export { socket, SpSocket, type SocketInit } from './sp/socket.js';
+export { Context } from './sp/context.js';
 export { Endpoint, type EndpointOptions } from './sp/endpoint.js';
 export { SpError, strerror, errnoOf, NN_HAUSNUMERO, type ErrnoName } from './sp/errors.js';
 export { Message, type MessageData } from './sp/message.js';

@@ -5,7 +5,7 @@
  * JSON line instead. A malformed record is counted and shown, never fatal.
  */
 import { parseRecord, EstpError, type EstpRecord } from '../estp/index.js';
-import { socket } from '../sp/socket.js';
+import { socket } from '../index.js';
 import { SpError } from '../sp/errors.js';
 import { numberFlag, parseArgs } from './args.js';
 import { StatView } from './stat-view.js';

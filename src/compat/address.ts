@@ -4,10 +4,11 @@
  * nanosp's bind is a promise, so the compat socket runs the same address checks up front with
  * the stack's own parsers; only failures that need the system (EADDRINUSE, EACCES) arrive later.
  */
-import { parseTcpBind, splitAddress } from '../sp/address.js';
-import { parseIpcAddress } from '../sp/transport/ipc.js';
+import { splitAddress } from '../sp/address.js';
+import { parseTcpBind } from '../node/transport/tcp-address.js';
+import { parseIpcAddress } from '../node/transport/ipc.js';
 import { SCHEMES } from '../sp/transport/index.js';
-import { parseWsBind } from '../sp/transport/ws/address.js';
+import { parseWsBind } from '../node/transport/ws/address.js';
 
 /** Throws the SpError nanosp's bind would reject with for a malformed `url`. */
 export function checkBindAddress(url: string, ipv4Only: boolean): void {

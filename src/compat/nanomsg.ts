@@ -68,6 +68,7 @@
  * - Errors carry `code` ('EADDRINUSE'), `errno` and nanosp's detailed SpError as `cause`
  *   besides the old message (nn_strerror's text).
  */
+import '../node/index.js';
 import { Device } from './device.js';
 import { Socket } from './socket.js';
 import type { SocketOptions, SocketType } from './options.js';

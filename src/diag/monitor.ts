@@ -8,7 +8,7 @@ import { subscribe } from 'node:diagnostics_channel';
 import { SpError, type ErrnoName } from '../sp/errors.js';
 import type { Endpoint } from '../sp/endpoint.js';
 import type { EndpointFailure, EndpointInfo } from '../sp/events.js';
-import { socketCloseChannel, socketCreateChannel, socketOpenChannel } from '../sp/events.js';
+import { socketCloseChannel, socketCreateChannel, socketOpenChannel } from '../node/channels.js';
 import { SpSocket } from '../sp/socket.js';
 import { strerror } from '../sp/errors.js';
 import { readEnvironment, type DiagnosticsConfig } from './config.js';

@@ -46,6 +46,7 @@ const ERRNO = {
   ENOTCONN: [107, 'Transport endpoint is not connected'],
   ETIMEDOUT: [110, 'Connection timed out'],
   ECONNREFUSED: [111, 'Connection refused'],
+  ECANCELED: [125, 'Operation canceled'],
   EHOSTDOWN: [112, 'Host is down'],
   EHOSTUNREACH: [113, 'No route to host'],
   ETERM: [NN_HAUSNUMERO + 53, 'Nanomsg library was terminated'],

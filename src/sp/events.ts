@@ -1,11 +1,8 @@
 /**
- * What the stack tells the world. Each socket is an EventEmitter with the typed events below;
- * `src/diag` (and any program) listens, and nothing in the stack knows who does. Two
- * process-wide `node:diagnostics_channel` channels announce sockets as they open and close,
- * so a listener can find every socket without the stack importing it; with no subscriber
- * they cost nothing.
+ * What the stack tells the world. Each socket is an emitter with the typed events below;
+ * `src/diag` (and any program) listens, and nothing in the stack knows who does. Process-wide
+ * watchers learn of sockets as they are made and closed.
  */
-import { channel } from 'node:diagnostics_channel';
 import type { SpError } from './errors.js';
 
 /** What an endpoint is, as events report it. */
@@ -82,10 +79,18 @@ export interface SocketEventMap {
 }
 
 /**
- * Published (with no message) as a socket starts being made, before it takes its number:
- * nanomsg makes its statistics socket at that moment, so it is socket 0.
+ * Process-wide watchers of sockets' lives, so that a listener (the Node layer's
+ * diagnostics_channel channels, and through them `src/diag`) finds every socket without the
+ * stack importing it. With no watcher they cost one check.
  */
-export const socketCreateChannel = channel('nanosp:socket:create');
-/** Published with the socket when one is made, and when it closes. */
-export const socketOpenChannel = channel('nanosp:socket:open');
-export const socketCloseChannel = channel('nanosp:socket:close');
+export interface SocketLifeWatcher {
+  /**
+   * A socket starts being made, before it takes its number: nanomsg makes its statistics
+   * socket at that moment, so it is socket 0.
+   */
+  creating?(type: string): void;
+  opened?(socket: unknown): void;
+  closed?(socket: unknown): void;
+}
+
+export const socketLifeWatchers = new Set<SocketLifeWatcher>();

@@ -1,10 +1,10 @@
 /**
- * Messages. Cooked sockets hand the user the body as a Buffer; raw sockets also carry the SP
- * protocol header (backtrace, request or survey id) separately, as nn_recvmsg's SP_HDR does.
+ * Messages. Cooked sockets hand the user the body; raw sockets also carry the SP protocol
+ * header (backtrace, request or survey id) separately, as nn_recvmsg's SP_HDR does. Every
+ * received message also knows the pipe it came in on (NNG's nng_msg_get_pipe).
  */
+import { EMPTY_BYTES, stringBytes, copyBytes, viewBytes, type Bytes } from './bytes.js';
 import { spError } from './errors.js';
-
-export const EMPTY: Buffer = Buffer.alloc(0);
 
 /** What `send` accepts: bytes, or a string sent as UTF-8. */
 export type MessageData = string | Uint8Array;
@@ -12,17 +12,18 @@ export type MessageData = string | Uint8Array;
 export class Message {
   constructor(
     /** The user payload. */
-    readonly body: Buffer,
+    readonly body: Bytes,
     /** The SP protocol header: empty on PAIR, PUB/SUB, PUSH/PULL, BUS (on the wire). */
-    readonly header: Buffer = EMPTY,
+    readonly header: Bytes = EMPTY_BYTES,
+    /** The id of the pipe a received message came in on; 0 for messages made locally. */
+    readonly pipe: number = 0,
   ) {}
 }
 
 /** Bytes of a message, without copying when they already are bytes. */
-export function toBuffer(data: MessageData, what = 'message'): Buffer {
-  if (Buffer.isBuffer(data)) return data;
-  if (typeof data === 'string') return Buffer.from(data, 'utf8');
-  if (data instanceof Uint8Array) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+export function toBytes(data: MessageData, what = 'message'): Bytes {
+  if (typeof data === 'string') return stringBytes(data);
+  if (data instanceof Uint8Array) return viewBytes(data);
   throw spError('EINVAL', `${what} must be a string or a Uint8Array, got ${data === null ? 'null' : typeof data}`);
 }
 
@@ -34,7 +35,7 @@ export function toBuffer(data: MessageData, what = 'message'): Buffer {
 export const LARGE_BODY = 16 * 1024;
 
 /** The bytes of a message to send, copied when the transports would keep a reference. */
-export function toOwnedBuffer(data: MessageData, what = 'message'): Buffer {
-  const bytes = toBuffer(data, what);
-  return bytes.length >= LARGE_BODY && typeof data !== 'string' ? Buffer.from(bytes) : bytes;
+export function toOwnedBytes(data: MessageData, what = 'message'): Bytes {
+  const bytes = toBytes(data, what);
+  return bytes.length >= LARGE_BODY && typeof data !== 'string' ? copyBytes(bytes) : bytes;
 }

@@ -3,14 +3,10 @@
  * defaults and validation. `ProtocolName`-specific options are refused with ENOPROTOOPT on
  * sockets of other types, as nanomsg refuses an option at the wrong level.
  */
-import type { SecureContextOptions, CommonConnectionOptions } from 'node:tls';
+import { utf8Length, type TlsOptions } from './bytes.js';
 import { spError } from './errors.js';
 
-/** Node's own `tls` option names, for `tls+tcp://` and `wss://` endpoints. */
-export type TlsOptions = SecureContextOptions &
-  Pick<CommonConnectionOptions, 'rejectUnauthorized' | 'requestCert' | 'ALPNProtocols'> & {
-    servername?: string;
-  };
+export type { TlsOptions };
 
 export interface SocketOptions {
   /** ms a blocking send waits before ETIMEDOUT; negative waits for ever (NN_SNDTIMEO). */
@@ -111,7 +107,7 @@ export const OPTION_SPECS: { readonly [K in OptionName]: OptionSpec } = {
     nnName: 'NN_SOCKET_NAME',
     check(value, name) {
       if (typeof value !== 'string') throw spError('EINVAL', `${name} must be a string, got ${describe(value)}`);
-      const bytes = Buffer.byteLength(value);
+      const bytes = utf8Length(value);
       if (bytes > 63) throw spError('EINVAL', `${name} must be at most 63 bytes, got ${bytes} bytes`);
       return value;
     },
@@ -164,7 +160,7 @@ export const OPTION_SPECS: { readonly [K in OptionName]: OptionSpec } = {
       if (value === null || typeof value !== 'object' || Array.isArray(value)) {
         throw spError('EINVAL', `${name} must be an object of node:tls options, got ${describe(value)}`);
       }
-      return { ...(value as TlsOptions) };
+      return { ...(value as Record<string, unknown>) } as TlsOptions;
     },
   },
 };

@@ -1,17 +1,23 @@
 /**
  * A pipe: one live, handshaken connection to one peer, whatever the transport. Protocols see
- * only this: send a message if `writable`, take messages from `inbox`, pause reading when the
- * inbox is full. Transports subclass it; the socket core attaches it to a protocol.
+ * only this: send a message if `writable`, receive what the pipe hands its sink, pause reading
+ * when they hold enough of its messages. Transports subclass it; the socket core attaches it
+ * to a protocol, which keeps its own per-pipe state in the sink it installs.
  */
+import type { Bytes } from './bytes.js';
 import type { SpError } from './errors.js';
 import type { EndpointInfo, PipeCloseReason, PipeInfo } from './events.js';
-import { Queue } from './queue.js';
 
-/** Where a pipe delivers what it reads (the socket's protocol, once attached). */
+/** Where a pipe delivers what it reads: the protocol's state for this pipe, once attached. */
 export interface PipeSink {
-  pipeMessage(pipe: Pipe, payload: Buffer): void;
+  pipeMessage(pipe: Pipe, payload: Bytes): void;
   /** The pipe was not writable and now is. */
   pipeWritable(pipe: Pipe): void;
+  /**
+   * Bytes the protocol holds from this pipe that the user has not received yet: a transport
+   * that cannot stop its peer by itself (inproc) counts them toward recvBuffer.
+   */
+  readonly queuedBytes: number;
 }
 
 /** Who owns the pipe's life (its endpoint): told once when it ends, with why. */
@@ -32,16 +38,6 @@ export abstract class Pipe implements PipeInfo {
   readonly id = allocatePipeId();
   sink: PipeSink | undefined;
   owner: PipeOwner | undefined;
-
-  // Protocol state kept on the pipe itself, so the hot path needs no map lookups.
-  /** Messages read from this peer and not yet received by the user. */
-  readonly inbox = new Queue<Buffer>();
-  /** Bytes in `inbox`. */
-  inboxBytes = 0;
-  /** Listed among the readable pipes of a fair queue. */
-  inReadable = false;
-  /** Listed among the writable pipes of a load balancer or distributor. */
-  inWritable = false;
   /** Captured from the endpoint when it was made (NN_SNDPRIO / NN_RCVPRIO), 1 = highest. */
   sendPriority = 8;
   recvPriority = 8;
@@ -57,11 +53,16 @@ export abstract class Pipe implements PipeInfo {
     return this.closed;
   }
 
+  /** Bytes the protocol holds from this pipe (0 before it is attached). */
+  protected get heldBytes(): number {
+    return this.sink?.queuedBytes ?? 0;
+  }
+
   /** True while the pipe takes another message without exceeding its send buffer. */
   abstract get writable(): boolean;
   /** Queue one message (header, then body); callers check `writable` first. */
-  abstract send(header: Buffer, body: Buffer): void;
-  /** Stop reading from the peer (its inbox is full) / start again. */
+  abstract send(header: Uint8Array, body: Uint8Array): void;
+  /** Stop reading from the peer (the protocol holds enough of its messages) / start again. */
   abstract pauseReading(): void;
   abstract resumeReading(): void;
   /** Begin delivering to `sink` (called once, after the protocol attached the pipe). */

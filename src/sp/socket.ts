@@ -4,12 +4,14 @@
  * for calls that cannot complete at once. Sends and receives that can complete now do so
  * without allocating anything but the returned promise.
  */
-import { EventEmitter } from 'node:events';
 import { splitAddress } from './address.js';
 import { BoundEndpoint, ConnectEndpoint, type Endpoint, type EndpointHost, type EndpointOptions } from './endpoint.js';
 import { spError, SpError } from './errors.js';
-import { socketCloseChannel, socketCreateChannel, socketOpenChannel, type PipeCloseReason, type SocketEventMap } from './events.js';
-import { EMPTY, Message, toBuffer, toOwnedBuffer, type MessageData } from './message.js';
+import { Emitter } from './emitter.js';
+import { socketLifeWatchers, type PipeCloseReason, type SocketEventMap } from './events.js';
+import type { Bytes } from './bytes.js';
+import { Context, type ContextOwner } from './context.js';
+import { Message, type MessageData } from './message.js';
 import { checkOption, checkOptionName, defaultOptions, OPTION_SPECS, type OptionName, type SocketOptions, type SocketOptionsInit } from './options.js';
 import type { Pipe } from './pipe.js';
 import { protocolName } from './protocol/ids.js';
@@ -18,14 +20,13 @@ import type { Protocol, ProtocolHost, ProtocolInfo, SocketType } from './protoco
 import { SocketStats } from './stats.js';
 import { SCHEMES, transportFor } from './transport/index.js';
 import type { TransportContext } from './transport/transport.js';
-import { waitOptions, WaiterList, type WaitOptions } from './waiters.js';
+import { Queue } from './queue.js';
+import type { WaitOptions } from './waiters.js';
 
 export interface SocketInit extends SocketOptionsInit {
   /** The raw (device) variant: no end-to-end behaviour, SP headers handed to the user. */
   raw?: boolean;
 }
-
-const RESOLVED: Promise<void> = Promise.resolve();
 
 /** Socket numbers, lowest free first, as nanomsg hands out socket slots. */
 const usedIndexes = new Set<number>();
@@ -36,7 +37,7 @@ function allocateIndex(): number {
   return index;
 }
 
-export class SpSocket extends EventEmitter<SocketEventMap> implements ProtocolHost, EndpointHost {
+export class SpSocket extends Emitter<SocketEventMap> implements ProtocolHost, EndpointHost, ContextOwner {
   readonly type: SocketType;
   readonly raw: boolean;
   /** nanomsg's socket number: the default socketName, reused after close like a descriptor. */
@@ -50,15 +51,20 @@ export class SpSocket extends EventEmitter<SocketEventMap> implements ProtocolHo
   private readonly endpointMap = new Map<number, Endpoint>();
   private readonly pipeSet = new Set<Pipe>();
   private nextEndpointId = 1;
-  private readonly sendWaiters = new WaiterList<void>('send');
-  private readonly recvWaiters = new WaiterList<Buffer | Message>('receive');
+  /** The socket's own context, which its send and recv use. */
+  private readonly own: Context;
+  /** Contexts opened with `context()`. */
+  private readonly contextSet = new Set<Context>();
+  private nextContextId = 1;
+  /** Contexts with a receive waiting, in the order they started waiting. */
+  private readonly recvLine = new Queue<Context>();
   private closing: Promise<void> | undefined;
   private readonly watchers = new Set<() => void>();
 
   constructor(type: SocketType, init: SocketInit = {}) {
     super();
     const factory = protocolFactory(type);
-    if (socketCreateChannel.hasSubscribers) socketCreateChannel.publish(type);
+    for (const watcher of socketLifeWatchers) watcher.creating?.(String(type));
     this.type = factory.info.name;
     this.raw = init.raw === true;
     this.index = allocateIndex();
@@ -73,9 +79,11 @@ export class SpSocket extends EventEmitter<SocketEventMap> implements ProtocolHo
       throw err;
     }
     this.options = options;
-    this.protocol = factory.create(this, this.raw);
     this.info = factory.info;
-    if (socketOpenChannel.hasSubscribers) socketOpenChannel.publish(this);
+    this.own = new Context(this, 0, options, true);
+    this.protocol = factory.create(this, this.raw, this.own);
+    this.own.state = this.protocol.context;
+    for (const watcher of socketLifeWatchers) watcher.opened?.(this);
   }
 
   /** True once `close()` was called. */
@@ -122,7 +130,7 @@ export class SpSocket extends EventEmitter<SocketEventMap> implements ProtocolHo
     const endpoint = new BoundEndpoint(this, 0, url, this.endpointOptions(options));
     const transport = transportFor(address.scheme);
     try {
-      await endpoint.open((events) => transport.listen(address, this.context(endpoint, options), events));
+      await endpoint.open((events) => transport.listen(address, this.transportContext(endpoint, options), events));
     } catch (err) {
       // nanomsg 1.x returns bind errors and counts nothing (bind_errors stays 0)
       if (err instanceof SpError) this.emit('bind-failed', { endpoint, error: err });
@@ -142,7 +150,7 @@ export class SpSocket extends EventEmitter<SocketEventMap> implements ProtocolHo
     this.assertOpen('connect');
     const address = splitAddress(url, SCHEMES);
     const endpoint = new ConnectEndpoint(this, 0, url, this.endpointOptions(options));
-    const dialer = transportFor(address.scheme).dialer(address, this.context(endpoint, options));
+    const dialer = transportFor(address.scheme).dialer(address, this.transportContext(endpoint, options));
     endpoint.id = this.nextEndpointId++;
     this.endpointMap.set(endpoint.id, endpoint);
     endpoint.start(dialer);
@@ -157,8 +165,53 @@ export class SpSocket extends EventEmitter<SocketEventMap> implements ProtocolHo
     return checked;
   }
 
-  private context(endpoint: Endpoint, options: EndpointOptions): TransportContext {
+  private transportContext(endpoint: Endpoint, options: EndpointOptions): TransportContext {
     return { options: this.options, endpoint, tls: options.tls ?? this.options.tls, protocol: { local: this.info.id, peer: this.info.peer } };
+  }
+
+  // ---- contexts ------------------------------------------------------------------------
+
+  /**
+   * Open a context: its own request/reply (or survey, or subscription) state, waiters,
+   * timeouts and options on this socket, as NNG's nng_ctx_open. Cooked REQ, REP, SURVEYOR,
+   * RESPONDENT and SUB only; ENOTSUP elsewhere.
+   */
+  context(): Context {
+    this.assertOpen('open a context');
+    if (!this.info.contexts || this.raw) {
+      throw spError('ENOTSUP', `${this.raw ? 'raw ' : ''}${this.type} sockets have no contexts (cooked req, rep, surveyor, respondent and sub have)`);
+    }
+    const { sendTimeout, recvTimeout, resendInterval, surveyDeadline } = this.options;
+    const ctx = new Context(this, this.nextContextId++, { sendTimeout, recvTimeout, resendInterval, surveyDeadline }, false);
+    ctx.state = this.protocol.openContext(ctx);
+    this.contextSet.add(ctx);
+    return ctx;
+  }
+
+  /** @internal ContextOwner */
+  get label(): string {
+    return `the ${this.type} socket ${JSON.stringify(this.options.socketName)}`;
+  }
+
+  /** @internal ContextOwner */
+  waitingToReceive(ctx: Context): void {
+    if (ctx.inRecvLine) return;
+    ctx.inRecvLine = true;
+    this.recvLine.push(ctx);
+  }
+
+  /** @internal ContextOwner */
+  contextClosed(ctx: Context): void {
+    this.contextSet.delete(ctx);
+    if (ctx.inRecvLine) {
+      ctx.inRecvLine = false;
+      this.recvLine.remove(ctx);
+    }
+  }
+
+  /** @internal ContextOwner: a poll may see something new. */
+  changed(): void {
+    if (this.watchers.size > 0) this.notifyWatchers();
   }
 
   // ---- sending ---------------------------------------------------------------------------
@@ -170,159 +223,69 @@ export class SpSocket extends EventEmitter<SocketEventMap> implements ProtocolHo
    * again: nothing keeps a reference to it.
    */
   send(data: MessageData, options?: WaitOptions): Promise<void> {
-    try {
-      const body = toOwnedBuffer(data);
-      if (this.trySendNow(body, EMPTY)) return RESOLVED;
-      return this.waitSend(body, EMPTY, options);
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    return this.own.send(data, options);
   }
 
   /** Send without waiting: throws EAGAIN when the message cannot go now (NN_DONTWAIT). */
   trySend(data: MessageData): void {
-    if (!this.trySendNow(toOwnedBuffer(data), EMPTY)) throw this.wouldBlock('send');
+    this.own.trySend(data);
   }
 
   /** Raw sockets: send a message with its SP header (nn_sendmsg with SP_HDR). */
-  sendMessage(message: Message, options?: WaitOptions): Promise<void> {
-    try {
-      if (message === null || typeof message !== 'object') throw spError('EINVAL', `sendMessage takes a Message { body, header }, got ${String(message)}`);
-      const body = toOwnedBuffer(message.body, 'message body');
-      const header = toBuffer(message.header, 'message header');
-      if (this.trySendNow(body, header)) return RESOLVED;
-      return this.waitSend(body, header, options);
-    } catch (err) {
-      return Promise.reject(err);
-    }
+  sendMessage(message: Message | { body: MessageData; header?: Uint8Array }, options?: WaitOptions): Promise<void> {
+    return this.own.sendMessage(message, options);
   }
 
-  private trySendNow(body: Buffer, header: Buffer): boolean {
-    if (this.closing) throw this.badf('send');
-    if (!this.info.canSend) throw spError('ENOTSUP', `${this.type.toUpperCase()} sockets cannot send`);
-    if (this.sendWaiters.length > 0 || !this.protocol.send(body, header)) return false;
-    this.stats.messagesSent++;
-    this.stats.bytesSent += body.length;
-    return true;
-  }
-
-  private waitSend(body: Buffer, header: Buffer, options: WaitOptions | undefined): Promise<void> {
-    const { timeout, signal } = waitOptions(options, this.options.sendTimeout);
-    if (timeout === 0) return Promise.reject(this.cannotWait('send', options));
-    return this.sendWaiters.wait(timeout, signal, body, header);
-  }
-
-  /** ProtocolHost: a send may succeed now; serve the blocked senders in order. */
+  /** ProtocolHost: a send may succeed now, on any context. */
   writable(): void {
-    if (this.watchers.size > 0) this.notifyWatchers();
-    const waiters = this.sendWaiters;
-    while (waiters.length > 0 && !this.closing) {
-      const waiter = waiters.peek()!;
-      let sent: boolean;
-      try {
-        sent = this.protocol.send(waiter.body as Buffer, waiter.header as Buffer);
-      } catch (err) {
-        waiters.shift()!.reject(err as SpError);
-        continue;
-      }
-      if (!sent) return;
-      waiters.shift();
-      this.stats.messagesSent++;
-      this.stats.bytesSent += (waiter.body as Buffer).length;
-      waiter.resolve();
-    }
+    this.own.writable();
+    if (this.contextSet.size === 0) return;
+    for (const ctx of this.contextSet) if (ctx.sendWaiters.length > 0) ctx.writable();
   }
 
   // ---- receiving -------------------------------------------------------------------------
 
   /** Receive one message body; waits up to `timeout` (default: the recvTimeout option). */
-  recv(options?: WaitOptions): Promise<Buffer> {
-    return this.receive(options, false) as Promise<Buffer>;
+  recv(options?: WaitOptions): Promise<Bytes> {
+    return this.own.recv(options);
   }
 
   /** Receive without waiting: throws EAGAIN when no message is ready (NN_DONTWAIT). */
-  tryRecv(): Buffer {
-    const body = this.tryRecvNow();
-    if (body === undefined) throw this.wouldBlock('receive');
-    return body;
+  tryRecv(): Bytes {
+    return this.own.tryRecv();
   }
 
-  /** Receive a message with its SP header (raw sockets; nn_recvmsg with SP_HDR). */
+  /** Receive a message with its SP header (raw sockets: nn_recvmsg with SP_HDR) and its pipe id. */
   recvMessage(options?: WaitOptions): Promise<Message> {
-    return this.receive(options, true) as Promise<Message>;
+    return this.own.recvMessage(options);
   }
 
   /**
-   * `whole`: the header too. It is taken with the body, at the moment the message leaves the
-   * protocol, since the protocol's recvHeader belongs to whichever receive came last.
+   * ProtocolHost: a message any context may take arrived; the contexts waiting to receive
+   * take their turns in the order they started waiting.
    */
-  private receive(options: WaitOptions | undefined, whole: boolean): Promise<Buffer | Message> {
-    try {
-      const body = this.tryRecvNow();
-      if (body !== undefined) return Promise.resolve(whole ? new Message(body, this.protocol.recvHeader) : body);
-      const { timeout, signal } = waitOptions(options, this.options.recvTimeout);
-      if (timeout === 0) return Promise.reject(this.cannotWait('receive', options));
-      return this.recvWaiters.wait(timeout, signal, undefined, undefined, whole);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-  }
-
-  private tryRecvNow(): Buffer | undefined {
-    if (this.closing) throw this.badf('receive');
-    if (!this.info.canRecv) throw spError('ENOTSUP', `${this.type.toUpperCase()} sockets cannot receive`);
-    if (this.recvWaiters.length > 0) return undefined;
-    const body = this.protocol.recv();
-    if (body !== undefined) {
-      this.stats.messagesReceived++;
-      this.stats.bytesReceived += body.length;
-    }
-    return body;
-  }
-
-  /** ProtocolHost: a message may be ready; serve the blocked receivers in order. */
   readable(): void {
     if (this.watchers.size > 0) this.notifyWatchers();
-    const waiters = this.recvWaiters;
-    while (waiters.length > 0 && !this.closing) {
-      let body: Buffer | undefined;
-      try {
-        body = this.protocol.recv();
-      } catch (err) {
-        waiters.shift()!.reject(err as SpError);
-        continue;
-      }
-      if (body === undefined) return;
-      this.stats.messagesReceived++;
-      this.stats.bytesReceived += body.length;
-      const waiter = waiters.shift()!;
-      waiter.resolve(waiter.whole ? new Message(body, this.protocol.recvHeader) : body);
+    const line = this.recvLine;
+    for (let n = line.length; n > 0; n--) {
+      const ctx = line.peek() as Context;
+      ctx.serveReceives();
+      if (ctx.recvWaiters.length > 0) return; // nothing left for it, so nothing for those behind
+      line.shift();
+      ctx.inRecvLine = false;
     }
   }
 
   /** `for await (const msg of socket)`: every message until the socket closes. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<Buffer, void, undefined> {
-    for (;;) {
-      let body: Buffer;
-      try {
-        body = await this.recv();
-      } catch (err) {
-        if (this.closing && err instanceof SpError && err.code === 'EBADF') return;
-        throw err;
-      }
-      yield body;
-    }
+  [Symbol.asyncIterator](): AsyncGenerator<Bytes, void, undefined> {
+    return this.own[Symbol.asyncIterator]();
   }
 
   // ---- polling ---------------------------------------------------------------------------
 
   /** @internal nn_poll: would a receive (1) or a send (2) complete without waiting now? */
   pollState(): number {
-    if (this.closing) throw this.badf('poll');
-    let state = 0;
-    if (this.info.canRecv && this.recvWaiters.length === 0 && this.protocol.pollIn()) state |= 1;
-    if (this.info.canSend && this.sendWaiters.length === 0 && this.protocol.pollOut()) state |= 2;
-    return state;
+    return this.own.pollState();
   }
 
   /** @internal Call `watcher` whenever the poll state may have changed (and on close). */
@@ -355,18 +318,12 @@ export class SpSocket extends EventEmitter<SocketEventMap> implements ProtocolHo
 
   /** SUB: receive messages whose body starts with `topic` ('' for all); counted, as nanomsg. */
   subscribe(topic: MessageData): void {
-    this.protocolOption('subscribe', topic);
+    this.own.subscribe(topic);
   }
 
   /** SUB: drop one subscription to `topic`; EINVAL if it was not subscribed. */
   unsubscribe(topic: MessageData): void {
-    this.protocolOption('unsubscribe', topic);
-  }
-
-  private protocolOption(name: string, value: MessageData): void {
-    if (this.closing) throw this.badf(name);
-    if (!this.protocol.setProtocolOption) throw spError('ENOPROTOOPT', `${name} applies to SUB sockets only, not ${this.type}`);
-    this.protocol.setProtocolOption(name, toBuffer(value, 'the topic'));
+    this.own.unsubscribe(topic);
   }
 
   // ---- closing ---------------------------------------------------------------------------
@@ -379,14 +336,16 @@ export class SpSocket extends EventEmitter<SocketEventMap> implements ProtocolHo
     if (this.closing) return this.closing;
     const linger = this.options.linger;
     this.closing = (async () => {
-      this.sendWaiters.rejectAll(this.badf('send'));
-      this.recvWaiters.rejectAll(this.badf('receive'));
+      for (const ctx of [...this.contextSet]) ctx.shutDown(this.badf('use a context'));
+      this.own.sendWaiters.rejectAll(this.badf('send'));
+      this.own.recvWaiters.rejectAll(this.badf('receive'));
+      this.recvLine.clear();
       this.protocol.close();
       this.notifyWatchers();
       this.emit('close');
       await Promise.all([...this.endpointMap.values()].map((endpoint) => endpoint.shutdown(linger)));
       usedIndexes.delete(this.index);
-      if (socketCloseChannel.hasSubscribers) socketCloseChannel.publish(this);
+      for (const watcher of socketLifeWatchers) watcher.closed?.(this);
     })();
     return this.closing;
   }
@@ -439,19 +398,6 @@ export class SpSocket extends EventEmitter<SocketEventMap> implements ProtocolHo
 
   private badf(doing: string): SpError {
     return spError('EBADF', `cannot ${doing}: the ${this.type} socket ${JSON.stringify(this.options.socketName)} is closed`);
-  }
-
-  /**
-   * A call that may not wait: `{ timeout: 0 }` is nanomsg's NN_DONTWAIT (EAGAIN), while a
-   * socket timeout option of 0 is a deadline that has already passed (ETIMEDOUT), as in nanomsg.
-   */
-  private cannotWait(what: 'send' | 'receive', options: WaitOptions | undefined): SpError {
-    if (options?.timeout === 0) return this.wouldBlock(what);
-    return spError('ETIMEDOUT', `the ${what} could not complete at once and the socket's ${what === 'send' ? 'sendTimeout' : 'recvTimeout'} is 0`);
-  }
-
-  private wouldBlock(what: 'send' | 'receive'): SpError {
-    return spError('EAGAIN', what === 'send' ? 'the message cannot be sent now (no peer can take it)' : 'no message is ready to be received');
   }
 }
 

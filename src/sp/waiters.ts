@@ -32,7 +32,7 @@ export function waitOptions(options: WaitOptions | undefined, fallback: number):
 }
 
 export class Waiter<T> {
-  timer: NodeJS.Timeout | undefined;
+  timer: ReturnType<typeof setTimeout> | undefined;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
 
@@ -40,8 +40,8 @@ export class Waiter<T> {
     readonly resolve: (value: T) => void,
     readonly reject: (err: SpError) => void,
     /** The message a blocked send carries. */
-    readonly body: Buffer | undefined,
-    readonly header: Buffer | undefined,
+    readonly body: Uint8Array | undefined,
+    readonly header: Uint8Array | undefined,
     /** A blocked receive that wants the SP header with the body (recvMessage). */
     readonly whole: boolean,
   ) {}
@@ -68,7 +68,11 @@ function expire<T>(list: WaiterList<T>, waiter: Waiter<T>, timeout: number): voi
 export class WaiterList<T> {
   private readonly queue = new Queue<Waiter<T>>();
 
-  constructor(private readonly what: 'send' | 'receive') {}
+  /** `gaveUp`: told when a waiter timed out or was aborted (NNG's REQ contexts drop their request). */
+  constructor(
+    private readonly what: 'send' | 'receive',
+    private readonly gaveUp?: () => void,
+  ) {}
 
   get length(): number {
     return this.queue.length;
@@ -86,7 +90,7 @@ export class WaiterList<T> {
   }
 
   /** Wait for a turn. `timeout` is already resolved against the socket's option. */
-  wait(timeout: number, signal: AbortSignal | undefined, body?: Buffer, header?: Buffer, whole = false): Promise<T> {
+  wait(timeout: number, signal: AbortSignal | undefined, body?: Uint8Array, header?: Uint8Array, whole = false): Promise<T> {
     if (signal?.aborted) return Promise.reject(this.aborted(signal));
     // one shared executor instead of a closure per wait: this is every blocking receive
     const promise = new Promise<T>(capture);
@@ -98,6 +102,7 @@ export class WaiterList<T> {
         this.queue.remove(waiter);
         waiter.settle();
         waiter.reject(this.aborted(signal));
+        this.gaveUp?.();
       };
       signal.addEventListener('abort', waiter.onAbort, { once: true });
     }
@@ -110,6 +115,7 @@ export class WaiterList<T> {
     this.queue.remove(waiter);
     waiter.settle();
     waiter.reject(spError('ETIMEDOUT', `the ${this.what} did not complete within ${timeout} ms`));
+    this.gaveUp?.();
   }
 
   /** Fail every waiter (the socket closed). */

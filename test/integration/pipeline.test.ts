@@ -74,7 +74,7 @@ describe('PUSH/PULL over TCP', () => {
     await pushA.send('ABC');
     await pushB.send('DEF');
     // wait until both messages are in, then the priority decides the order
-    while (pull.stats.messagesReceived === 0 && (pull.pipes[0]?.inboxBytes ?? 0) + (pull.pipes[1]?.inboxBytes ?? 0) < 6) {
+    while (pull.stats.messagesReceived === 0 && (pull.pipes[0]?.sink?.queuedBytes ?? 0) + (pull.pipes[1]?.sink?.queuedBytes ?? 0) < 6) {
       await new Promise((resolve) => setImmediate(resolve));
     }
     expect(String(await pull.recv())).toBe('DEF');

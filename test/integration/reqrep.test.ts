@@ -23,9 +23,9 @@ async function until(cond: () => boolean): Promise<void> {
   while (!cond()) await new Promise((resolve) => setImmediate(resolve));
 }
 
-/** Messages read from the peers of `s` and not yet received by the user. */
-function queued(s: SpSocket): number {
-  return s.pipes.reduce((sum, pipe) => sum + pipe.inbox.length, 0);
+/** Bytes read from the peers of `s` and not yet received by the user. */
+function queuedBytes(s: SpSocket): number {
+  return s.pipes.reduce((sum, pipe) => sum + (pipe.sink?.queuedBytes ?? 0), 0);
 }
 
 /** Connect `req` to each REP in turn, waiting for each pipe, so round-robin order is known. */
@@ -96,7 +96,7 @@ describe('REQ/REP over TCP (nanomsg tests/reqrep.c)', () => {
       await a.sendMessage(new Message(Buffer.from(`a${i}`), header(i)));
       await b.sendMessage(new Message(Buffer.from(`b${i}`), header(0x10 + i)));
     }
-    await until(() => queued(rep) === 8);
+    await until(() => queuedBytes(rep) === 8 * 6); // 8 requests: a 4-byte id and a 2-byte body each
     const got: string[] = [];
     for (let i = 0; i < 8; i++) {
       const request = String(await rep.recv());

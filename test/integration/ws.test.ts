@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SpSocket } from '../../src/index.js';
-import { acceptKey, handshakeLimits } from '../../src/sp/transport/ws/handshake.js';
+import { acceptKey, handshakeLimits } from '../../src/node/transport/ws/handshake.js';
 import { recvText, whilePeerRuns } from '../helpers/interop.js';
 import { describePeer, freePort, hasCommand, startPeer } from '../helpers/peers.js';
 import { next, testSocket } from '../helpers/sockets.js';

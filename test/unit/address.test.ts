@@ -3,15 +3,8 @@
  * including every case of nanomsg's tests/tcp.c).
  */
 import { describe, it, expect } from 'vitest';
-import {
-  splitAddress,
-  parseTcpBind,
-  parseTcpConnect,
-  parseLiteral,
-  isValidHostname,
-  formatTcpUrl,
-  SOCKADDR_MAX,
-} from '../../src/sp/address.js';
+import { splitAddress, SOCKADDR_MAX } from '../../src/sp/address.js';
+import { parseTcpBind, parseTcpConnect, parseLiteral, isValidHostname, formatTcpUrl } from '../../src/node/transport/tcp-address.js';
 import { expectSpError } from '../helpers/assert.js';
 
 const SCHEMES = ['inproc', 'ipc', 'tcp', 'ws'] as const;

@@ -11,7 +11,7 @@ import {
   FrameWriter,
   SP_HEADER_SIZE,
   IPC_MSG_TYPE,
-} from '../../src/sp/transport/stream-codec.js';
+} from '../../src/node/transport/stream-codec.js';
 import { SpError } from '../../src/sp/errors.js';
 import { PROTOCOL_IDS, protocolName } from '../../src/sp/protocol/ids.js';
 

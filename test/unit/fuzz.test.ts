@@ -4,7 +4,7 @@
  * and nothing a peer sends can make the decoder throw or hold more than it was given.
  */
 import { describe, it, expect } from 'vitest';
-import { FrameDecoder, FrameWriter } from '../../src/sp/transport/stream-codec.js';
+import { FrameDecoder, FrameWriter } from '../../src/node/transport/stream-codec.js';
 import { SpError } from '../../src/sp/errors.js';
 
 const MiB = 1024 * 1024;

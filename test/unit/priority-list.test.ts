@@ -12,8 +12,8 @@ function fakePipe(name: string): Pipe {
 }
 
 /** A list holding pipes a, b and c, all at priority 8, with a's turn first. */
-function threeAtPriority8(): [PriorityList, Pipe, Pipe, Pipe] {
-  const l = new PriorityList();
+function threeAtPriority8(): [PriorityList<Pipe>, Pipe, Pipe, Pipe] {
+  const l = new PriorityList<Pipe>();
   const [a, b, c] = ['a', 'b', 'c'].map(fakePipe) as [Pipe, Pipe, Pipe];
   for (const p of [a, b, c]) l.add(p, 8);
   return [l, a, b, c];
@@ -21,7 +21,7 @@ function threeAtPriority8(): [PriorityList, Pipe, Pipe, Pipe] {
 const nameOf = (p: Pipe | undefined): string | undefined => (p as unknown as { name: string } | undefined)?.name;
 
 /** The next `n` turns: peek, then advance. */
-function turns(list: PriorityList, n: number): (string | undefined)[] {
+function turns(list: PriorityList<Pipe>, n: number): (string | undefined)[] {
   const out: (string | undefined)[] = [];
   for (let i = 0; i < n; i++) {
     out.push(nameOf(list.peek()));
@@ -32,7 +32,7 @@ function turns(list: PriorityList, n: number): (string | undefined)[] {
 
 describe('PriorityList', () => {
   it('starts empty', () => {
-    const l = new PriorityList();
+    const l = new PriorityList<Pipe>();
     expect(l.isEmpty).toBe(true);
     expect(l.currentPriority).toBe(-1);
     expect(l.peek()).toBeUndefined();
@@ -41,7 +41,7 @@ describe('PriorityList', () => {
   });
 
   it('holds one pipe', () => {
-    const l = new PriorityList();
+    const l = new PriorityList<Pipe>();
     const a = fakePipe('a');
     l.add(a, 8);
     expect(l.isEmpty).toBe(false);
@@ -52,13 +52,13 @@ describe('PriorityList', () => {
   });
 
   it('round-robins within a slot in the order pipes were added', () => {
-    const l = new PriorityList();
+    const l = new PriorityList<Pipe>();
     for (const n of ['a', 'b', 'c']) l.add(fakePipe(n), 8);
     expect(turns(l, 7)).toEqual(['a', 'b', 'c', 'a', 'b', 'c', 'a']);
   });
 
   it('peek without advance keeps the same pipe', () => {
-    const l = new PriorityList();
+    const l = new PriorityList<Pipe>();
     l.add(fakePipe('a'), 4);
     l.add(fakePipe('b'), 4);
     expect(nameOf(l.peek())).toBe('a');
@@ -66,7 +66,7 @@ describe('PriorityList', () => {
   });
 
   it('uses only the highest-priority slot (1 is highest), whatever the order of adding', () => {
-    const l = new PriorityList();
+    const l = new PriorityList<Pipe>();
     l.add(fakePipe('low'), 16);
     l.add(fakePipe('mid'), 8);
     expect(l.currentPriority).toBe(8);
@@ -79,7 +79,7 @@ describe('PriorityList', () => {
   });
 
   it('spec example: PUSH to A at priority 1 and B at priority 2 sends both to A', () => {
-    const l = new PriorityList();
+    const l = new PriorityList<Pipe>();
     const a = fakePipe('A');
     const b = fakePipe('B');
     l.add(a, 1);
@@ -88,7 +88,7 @@ describe('PriorityList', () => {
   });
 
   it('falls back to the next lower slot when the current one empties, and back up when a higher pipe returns', () => {
-    const l = new PriorityList();
+    const l = new PriorityList<Pipe>();
     const high = fakePipe('high');
     const low1 = fakePipe('low1');
     const low2 = fakePipe('low2');
@@ -105,7 +105,7 @@ describe('PriorityList', () => {
   });
 
   it('skips empty slots when falling back', () => {
-    const l = new PriorityList();
+    const l = new PriorityList<Pipe>();
     const a = fakePipe('a');
     l.add(a, 1);
     l.add(fakePipe('z'), 16);
@@ -115,7 +115,7 @@ describe('PriorityList', () => {
   });
 
   it('becomes empty when the last pipe goes', () => {
-    const l = new PriorityList();
+    const l = new PriorityList<Pipe>();
     const a = fakePipe('a');
     const b = fakePipe('b');
     l.add(a, 5);
@@ -128,7 +128,7 @@ describe('PriorityList', () => {
   });
 
   it('removing a pipe of a lower slot does not change the current slot or turn', () => {
-    const l = new PriorityList();
+    const l = new PriorityList<Pipe>();
     const a = fakePipe('a');
     const b = fakePipe('b');
     const z = fakePipe('z');
@@ -171,7 +171,7 @@ describe('PriorityList', () => {
   });
 
   it('ignores the removal of a pipe it does not hold, or under the wrong priority', () => {
-    const l = new PriorityList();
+    const l = new PriorityList<Pipe>();
     const a = fakePipe('a');
     l.add(a, 4);
     l.remove(fakePipe('x'), 4);
@@ -181,7 +181,7 @@ describe('PriorityList', () => {
   });
 
   it('keeps separate turns per slot', () => {
-    const l = new PriorityList();
+    const l = new PriorityList<Pipe>();
     const [a, b, x, y] = ['a', 'b', 'x', 'y'].map(fakePipe) as [Pipe, Pipe, Pipe, Pipe];
     l.add(x, 6);
     l.add(y, 6);
@@ -195,7 +195,7 @@ describe('PriorityList', () => {
   });
 
   it('works with all 16 priorities', () => {
-    const l = new PriorityList();
+    const l = new PriorityList<Pipe>();
     const pipes = Array.from({ length: 16 }, (_, i) => fakePipe(`p${i + 1}`));
     for (let i = 15; i >= 0; i--) l.add(pipes[i] as Pipe, i + 1);
     for (let prio = 1; prio <= 16; prio++) {

@@ -2,7 +2,7 @@
 import { PassThrough } from 'node:stream';
 import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { FLUSH_AT, WriteBatch, writeBatch } from '../../src/sp/transport/write-batch.js';
+import { FLUSH_AT, WriteBatch, writeBatch } from '../../src/node/transport/write-batch.js';
 
 function put(batch: WriteBatch, text: string): void {
   const bytes = Buffer.from(text);

@@ -1,6 +1,6 @@
 /** WebSocket addresses (spec/wire.md §1.5 "Addresses", §5.3, §5.4). */
 import { describe, expect, it } from 'vitest';
-import { formatWsUrl, parseWsBind, parseWsConnect } from '../../src/sp/transport/ws/address.js';
+import { formatWsUrl, parseWsBind, parseWsConnect } from '../../src/node/transport/ws/address.js';
 
 function connect(url: string, ipv4Only = true, defaultPort = 80) {
   return parseWsConnect(url, url.slice(url.indexOf('://') + 3), ipv4Only, defaultPort);

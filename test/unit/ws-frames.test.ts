@@ -6,9 +6,9 @@
 import { constants as bufferConstants } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { closePayload, maskInPlace, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG, OP_TEXT } from '../../src/sp/transport/ws/frames.js';
-import { WsDecoder, type WsFailure } from '../../src/sp/transport/ws/receiver.js';
-import { WsFrameWriter } from '../../src/sp/transport/ws/sender.js';
+import { closePayload, maskInPlace, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG, OP_TEXT } from '../../src/node/transport/ws/frames.js';
+import { WsDecoder, type WsFailure } from '../../src/node/transport/ws/receiver.js';
+import { WsFrameWriter } from '../../src/node/transport/ws/sender.js';
 
 const MiB = 1024 * 1024;
 

@@ -18,7 +18,7 @@ import {
   wsProtocolName,
   type Refusal,
   type WsRequest,
-} from '../../src/sp/transport/ws/handshake.js';
+} from '../../src/node/transport/ws/handshake.js';
 
 const RFC_KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
 const RFC_ACCEPT = 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=';

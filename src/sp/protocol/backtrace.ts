@@ -4,6 +4,7 @@
  * set. Each device on the way pushes one word, so the word count is the hop count that
  * maxTtl limits.
  */
+import { allocBytes, readU32, writeU32, type Bytes } from '../bytes.js';
 
 export const ID_FLAG = 0x8000_0000;
 
@@ -17,7 +18,7 @@ export const TOO_MANY_HOPS = -2;
  * GARBAGE or TOO_MANY_HOPS. A direct request has one word; each device adds one (nanomsg tests/reqttl.c:
  * with maxTtl 1 a request through one device is dropped).
  */
-export function backtraceLength(payload: Buffer, maxTtl: number): number {
+export function backtraceLength(payload: Uint8Array, maxTtl: number): number {
   for (let offset = 0, hops = 1; offset + 4 <= payload.length; offset += 4, hops++) {
     if (hops > maxTtl) return TOO_MANY_HOPS;
     if ((payload[offset] as number) & 0x80) return offset + 4;
@@ -36,14 +37,14 @@ export class IdSequence {
 }
 
 /** The 4-byte header carrying `id`. */
-export function idHeader(id: number): Buffer {
-  const header = Buffer.allocUnsafe(4);
-  header.writeUInt32BE(id >>> 0, 0);
+export function idHeader(id: number): Bytes {
+  const header = allocBytes(4);
+  writeU32(header, 0, id);
   return header;
 }
 
 /** The id in the first word of `payload`, or −1 when it is too short or not an id. */
-export function leadingId(payload: Buffer): number {
+export function leadingId(payload: Uint8Array): number {
   if (payload.length < 4 || !((payload[0] as number) & 0x80)) return -1;
-  return payload.readUInt32BE(0);
+  return readU32(payload, 0);
 }

@@ -1,11 +1,17 @@
-/** What every protocol does the same way: remember its host and info, refuse by default. */
+/**
+ * Protocols with one context only (PAIR, PUSH, PULL, PUB, BUS, and every raw socket): the
+ * protocol is its own default context. What they do alike: remember the host, refuse what
+ * the type cannot do, count malformed messages.
+ */
+import type { Bytes } from '../bytes.js';
 import { spError, type SpError } from '../errors.js';
-import { EMPTY } from '../message.js';
+import type { Message } from '../message.js';
 import type { Pipe } from '../pipe.js';
-import type { Protocol, ProtocolHost, ProtocolInfo } from './protocol.js';
+import { PipeState, PipeStates, type PipeEvents } from './pipe-state.js';
+import type { ContextHost, Protocol, ProtocolContext, ProtocolHost, ProtocolInfo } from './protocol.js';
 
-export abstract class BaseProtocol implements Protocol {
-  recvHeader: Buffer = EMPTY;
+export abstract class SingleContextProtocol implements Protocol, ProtocolContext, PipeEvents {
+  protected readonly states = new PipeStates<PipeState>();
 
   constructor(
     readonly info: ProtocolInfo,
@@ -13,17 +19,38 @@ export abstract class BaseProtocol implements Protocol {
     protected readonly raw: boolean,
   ) {}
 
-  abstract attach(pipe: Pipe): SpError | undefined;
-  abstract detach(pipe: Pipe): void;
-  abstract pipeMessage(pipe: Pipe, payload: Buffer): void;
+  get context(): ProtocolContext {
+    return this;
+  }
 
-  pipeWritable(_pipe: Pipe): void {}
+  attach(pipe: Pipe): SpError | undefined {
+    this.added(this.states.add(new PipeState(pipe, this)));
+    return undefined;
+  }
 
-  send(_body: Buffer, _header: Buffer): boolean {
+  detach(pipe: Pipe): void {
+    const state = this.states.remove(pipe);
+    if (state) this.removed(state);
+  }
+
+  /** A pipe was attached (its state is its sink). */
+  protected abstract added(state: PipeState): void;
+  /** A pipe went away. */
+  protected abstract removed(state: PipeState): void;
+
+  abstract received(state: PipeState, payload: Bytes): void;
+
+  drained(_state: PipeState): void {}
+
+  openContext(_host: ContextHost): ProtocolContext {
+    throw spError('ENOTSUP', `${this.raw ? 'raw ' : ''}${this.info.name.toUpperCase()} sockets have no contexts`);
+  }
+
+  send(_body: Uint8Array, _header: Uint8Array): boolean {
     throw spError('ENOTSUP', `${this.info.name.toUpperCase()} sockets cannot send`);
   }
 
-  recv(): Buffer | undefined {
+  recv(): Message | undefined {
     throw spError('ENOTSUP', `${this.info.name.toUpperCase()} sockets cannot receive`);
   }
 

@@ -5,60 +5,57 @@
  * used a local pointer), and a raw send with such a header goes to every pipe but that one,
  * which is what lets a one-socket device rebroadcast without echo.
  */
-import { spError, type SpError } from '../errors.js';
-import { EMPTY } from '../message.js';
-import type { Pipe } from '../pipe.js';
-import { BaseProtocol } from './base.js';
+import { EMPTY_BYTES, readU32, type Bytes } from '../bytes.js';
+import { spError } from '../errors.js';
+import { Message } from '../message.js';
+import { SingleContextProtocol } from './base.js';
 import { idHeader } from './backtrace.js';
 import { Distributor } from './distributor.js';
 import { FairQueue } from './fair-queue.js';
 import { PROTOCOL_IDS } from './ids.js';
+import type { PipeState } from './pipe-state.js';
 import type { ProtocolFactory, ProtocolHost, ProtocolInfo } from './protocol.js';
 
-const info: ProtocolInfo = { name: 'bus', id: PROTOCOL_IDS.bus, peer: PROTOCOL_IDS.bus, canSend: true, canRecv: true };
+const info: ProtocolInfo = { name: 'bus', id: PROTOCOL_IDS.bus, peer: PROTOCOL_IDS.bus, canSend: true, canRecv: true, contexts: false };
 
-class Bus extends BaseProtocol {
+class Bus extends SingleContextProtocol {
   private readonly out = new Distributor();
   private readonly inbound: FairQueue;
-  private readonly pipes = new Map<number, Pipe>();
 
   constructor(host: ProtocolHost, raw: boolean) {
     super(info, host, raw);
     this.inbound = new FairQueue(host);
   }
 
-  attach(pipe: Pipe): SpError | undefined {
-    pipe.sink = this;
-    this.out.add(pipe);
-    this.pipes.set(pipe.id, pipe);
-    return undefined;
+  protected added(state: PipeState): void {
+    this.out.add(state.pipe);
   }
 
-  detach(pipe: Pipe): void {
-    this.out.remove(pipe);
-    this.pipes.delete(pipe.id);
-    this.inbound.detach(pipe);
+  protected removed(state: PipeState): void {
+    this.out.remove(state.pipe);
+    this.inbound.detach(state);
   }
 
-  pipeMessage(pipe: Pipe, payload: Buffer): void {
-    this.inbound.push(pipe, payload);
+  received(state: PipeState, payload: Bytes): void {
+    this.inbound.push(state, payload);
   }
 
-  override send(body: Buffer, header: Buffer): boolean {
+  override send(body: Uint8Array, header: Uint8Array): boolean {
     if (!this.raw || header.length === 0) {
-      this.out.send(EMPTY, body);
+      this.out.send(EMPTY_BYTES, body);
     } else if (header.length === 4) {
-      this.out.send(EMPTY, body, this.pipes.get(header.readUInt32BE(0)));
+      this.out.send(EMPTY_BYTES, body, this.states.byPipeId(readU32(header, 0))?.pipe);
     } else {
       throw spError('EINVAL', `a raw BUS header is empty or the 4-byte id of the pipe to leave out, got ${header.length} bytes`);
     }
     return true;
   }
 
-  override recv(): Buffer | undefined {
+  override recv(): Message | undefined {
     const payload = this.inbound.shift();
-    if (payload && this.raw) this.recvHeader = idHeader((this.inbound.from as Pipe).id);
-    return payload;
+    if (!payload) return undefined;
+    const pipe = (this.inbound.from as PipeState).pipe.id;
+    return new Message(payload, this.raw ? idHeader(pipe) : undefined, pipe);
   }
 
   override pollIn(): boolean {

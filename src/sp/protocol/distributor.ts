@@ -22,7 +22,7 @@ export class Distributor {
   }
 
   /** Send to every writable pipe except `except`; returns how many took it. */
-  send(header: Buffer, body: Buffer, except?: Pipe): number {
+  send(header: Uint8Array, body: Uint8Array, except?: Pipe): number {
     let sent = 0;
     for (const pipe of this.pipes) {
       if (pipe === except || !pipe.writable) continue;

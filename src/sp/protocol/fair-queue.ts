@@ -4,61 +4,64 @@
  * whose inbox reaches recvBuffer bytes stops being read until the user catches up, so a fast
  * sender is slowed down instead of filling memory.
  */
-import { EMPTY } from '../message.js';
-import type { Pipe } from '../pipe.js';
+import { EMPTY_BYTES, type Bytes } from '../bytes.js';
+import type { PipeState } from './pipe-state.js';
 import { PriorityList } from './priority-list.js';
 import type { ProtocolHost } from './protocol.js';
 
-export class FairQueue {
-  private readonly readable = new PriorityList();
-  private readonly paused = new Set<Pipe>();
+export class FairQueue<S extends PipeState = PipeState> {
+  private readonly readable = new PriorityList<S>();
+  private readonly paused = new Set<S>();
   /** Pipes that went away with messages still to be received, and those messages' bytes. */
-  private readonly gone = new Set<Pipe>();
+  private readonly gone = new Set<S>();
   private goneBytes = 0;
+  /** The pipe the last `shift()` took its message from. */
+  from: S | undefined;
 
-  constructor(private readonly host: ProtocolHost) {}
+  /** `wake`: told when the queue goes from empty to not empty (the socket's readable). */
+  constructor(
+    private readonly host: ProtocolHost,
+    private readonly wake: () => void = () => host.readable(),
+  ) {}
 
-  /** Keep a message read from `pipe` for the user. */
-  push(pipe: Pipe, payload: Buffer): void {
-    pipe.inbox.push(payload);
-    pipe.inboxBytes += payload.length;
-    if (!pipe.inReadable) {
-      pipe.inReadable = true;
-      this.readable.add(pipe, pipe.recvPriority);
-      this.host.readable();
+  /** Keep a message read from `state`'s pipe for the user. */
+  push(state: S, payload: Bytes): void {
+    state.inbox.push(payload);
+    state.inboxBytes += payload.length;
+    if (!state.inReadable) {
+      state.inReadable = true;
+      this.readable.add(state, state.pipe.recvPriority);
+      this.wake();
     }
-    if (pipe.inboxBytes >= this.host.options.recvBuffer && !this.paused.has(pipe)) {
-      this.paused.add(pipe);
-      pipe.pauseReading();
+    if (state.inboxBytes >= this.host.options.recvBuffer && !this.paused.has(state)) {
+      this.paused.add(state);
+      state.pipe.pauseReading();
     }
   }
 
-  /** The next message in turn, with the pipe it came from, or undefined. */
-  shift(): Buffer | undefined {
-    const pipe = this.readable.peek();
-    if (!pipe) return undefined;
-    const payload = pipe.inbox.shift() ?? EMPTY;
-    this.from = pipe;
-    pipe.inboxBytes -= payload.length;
-    if (this.gone.size > 0 && this.gone.has(pipe)) {
+  /** The next message in turn (its pipe in `from`), or undefined. */
+  shift(): Bytes | undefined {
+    const state = this.readable.peek();
+    if (!state) return undefined;
+    const payload = state.inbox.shift() ?? EMPTY_BYTES;
+    this.from = state;
+    state.inboxBytes -= payload.length;
+    if (this.gone.size > 0 && this.gone.has(state)) {
       this.goneBytes -= payload.length;
-      if (pipe.inbox.length === 0) this.gone.delete(pipe);
+      if (state.inbox.length === 0) this.gone.delete(state);
     }
-    if (pipe.inbox.length === 0) {
-      pipe.inReadable = false;
-      this.readable.remove(pipe, pipe.recvPriority);
+    if (state.inbox.length === 0) {
+      state.inReadable = false;
+      this.readable.remove(state, state.pipe.recvPriority);
     } else {
       this.readable.advance();
     }
-    if (this.paused.size > 0 && this.paused.has(pipe) && pipe.inboxBytes < this.host.options.recvBuffer / 2) {
-      this.paused.delete(pipe);
-      pipe.resumeReading();
+    if (this.paused.size > 0 && this.paused.has(state) && state.inboxBytes < this.host.options.recvBuffer / 2) {
+      this.paused.delete(state);
+      state.pipe.resumeReading();
     }
     return payload;
   }
-
-  /** The pipe the last `shift()` took its message from. */
-  from: Pipe | undefined;
 
   get hasMessages(): boolean {
     return !this.readable.isEmpty;
@@ -70,23 +73,23 @@ export class FairQueue {
    * that peers connecting, sending and leaving cannot make the socket hold more and more;
    * beyond that a gone pipe's messages are dropped, as nanomsg drops what a removed pipe held.
    */
-  detach(pipe: Pipe): void {
-    this.paused.delete(pipe);
-    if (pipe.inboxBytes === 0) return;
-    if (this.goneBytes + pipe.inboxBytes > this.host.options.recvBuffer) return this.discard(pipe);
-    this.gone.add(pipe);
-    this.goneBytes += pipe.inboxBytes;
+  detach(state: S): void {
+    this.paused.delete(state);
+    if (state.inboxBytes === 0) return;
+    if (this.goneBytes + state.inboxBytes > this.host.options.recvBuffer) return this.discard(state);
+    this.gone.add(state);
+    this.goneBytes += state.inboxBytes;
   }
 
-  /** Drop every message held for `pipe` (a SUB unsubscribing, a REQ cancelling). */
-  discard(pipe: Pipe): void {
-    if (this.gone.delete(pipe)) this.goneBytes -= pipe.inboxBytes;
-    pipe.inbox.clear();
-    pipe.inboxBytes = 0;
-    if (pipe.inReadable) {
-      pipe.inReadable = false;
-      this.readable.remove(pipe, pipe.recvPriority);
+  /** Drop every message held for `state`'s pipe. */
+  discard(state: S): void {
+    if (this.gone.delete(state)) this.goneBytes -= state.inboxBytes;
+    state.inbox.clear();
+    state.inboxBytes = 0;
+    if (state.inReadable) {
+      state.inReadable = false;
+      this.readable.remove(state, state.pipe.recvPriority);
     }
-    if (this.paused.delete(pipe)) pipe.resumeReading();
+    if (this.paused.delete(state)) state.pipe.resumeReading();
   }
 }

@@ -3,17 +3,20 @@
  * handshake and is then refused and closed, as nanomsg's nn_excl_add does (EISCONN); a
  * connecting peer keeps retrying. Raw PAIR behaves the same.
  */
+import type { Bytes } from '../bytes.js';
 import { spError, type SpError } from '../errors.js';
+import { Message } from '../message.js';
 import type { Pipe } from '../pipe.js';
-import { BaseProtocol } from './base.js';
+import { SingleContextProtocol } from './base.js';
 import { FairQueue } from './fair-queue.js';
 import { PROTOCOL_IDS } from './ids.js';
+import type { PipeState } from './pipe-state.js';
 import type { ProtocolFactory, ProtocolHost, ProtocolInfo } from './protocol.js';
 
-const info: ProtocolInfo = { name: 'pair', id: PROTOCOL_IDS.pair, peer: PROTOCOL_IDS.pair, canSend: true, canRecv: true };
+const info: ProtocolInfo = { name: 'pair', id: PROTOCOL_IDS.pair, peer: PROTOCOL_IDS.pair, canSend: true, canRecv: true, contexts: false };
 
-class Pair extends BaseProtocol {
-  private peer: Pipe | undefined;
+class Pair extends SingleContextProtocol {
+  private peer: PipeState | undefined;
   private readonly inbound: FairQueue;
 
   constructor(host: ProtocolHost, raw: boolean) {
@@ -21,32 +24,34 @@ class Pair extends BaseProtocol {
     this.inbound = new FairQueue(host);
   }
 
-  attach(pipe: Pipe): SpError | undefined {
-    if (this.peer) return spError('EISCONN', `PAIR already has a peer (pipe ${this.peer.id}); the new connection is refused`);
-    this.peer = pipe;
-    pipe.sink = this;
+  override attach(pipe: Pipe): SpError | undefined {
+    if (this.peer) return spError('EISCONN', `PAIR already has a peer (pipe ${this.peer.pipe.id}); the new connection is refused`);
+    return super.attach(pipe);
+  }
+
+  protected added(state: PipeState): void {
+    this.peer = state;
     this.host.writable();
-    return undefined;
   }
 
-  detach(pipe: Pipe): void {
-    if (this.peer !== pipe) return;
+  protected removed(state: PipeState): void {
+    if (this.peer !== state) return;
     this.peer = undefined;
-    this.inbound.detach(pipe);
+    this.inbound.detach(state);
   }
 
-  pipeMessage(pipe: Pipe, payload: Buffer): void {
-    this.inbound.push(pipe, payload);
+  received(state: PipeState, payload: Bytes): void {
+    this.inbound.push(state, payload);
   }
 
-  override pipeWritable(pipe: Pipe): void {
-    if (pipe === this.peer) this.host.writable();
+  override drained(state: PipeState): void {
+    if (state === this.peer) this.host.writable();
   }
 
-  override send(body: Buffer, header: Buffer): boolean {
-    const peer = this.peer;
-    if (!peer || !peer.writable) return false;
-    peer.send(header, body);
+  override send(body: Uint8Array, header: Uint8Array): boolean {
+    const pipe = this.peer?.pipe;
+    if (!pipe || !pipe.writable) return false;
+    pipe.send(header, body);
     return true;
   }
 
@@ -55,11 +60,12 @@ class Pair extends BaseProtocol {
   }
 
   override pollOut(): boolean {
-    return this.peer !== undefined && this.peer.writable;
+    return this.peer !== undefined && this.peer.pipe.writable;
   }
 
-  override recv(): Buffer | undefined {
-    return this.inbound.shift();
+  override recv(): Message | undefined {
+    const payload = this.inbound.shift();
+    return payload && new Message(payload, undefined, (this.inbound.from as PipeState).pipe.id);
   }
 }
 

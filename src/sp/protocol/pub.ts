@@ -3,39 +3,36 @@
  * subscriber whose send buffer is full misses messages. Never blocks, cannot receive, and
  * ignores anything a subscriber sends (nanomsg would abort; NNG closes the pipe).
  */
-import type { SpError } from '../errors.js';
-import type { Pipe } from '../pipe.js';
-import { BaseProtocol } from './base.js';
+import { SingleContextProtocol } from './base.js';
 import { Distributor } from './distributor.js';
 import { PROTOCOL_IDS } from './ids.js';
+import type { PipeState } from './pipe-state.js';
 import type { ProtocolFactory, ProtocolHost, ProtocolInfo } from './protocol.js';
 
-const info: ProtocolInfo = { name: 'pub', id: PROTOCOL_IDS.pub, peer: PROTOCOL_IDS.sub, canSend: true, canRecv: false };
+const info: ProtocolInfo = { name: 'pub', id: PROTOCOL_IDS.pub, peer: PROTOCOL_IDS.sub, canSend: true, canRecv: false, contexts: false };
 
-class Pub extends BaseProtocol {
+class Pub extends SingleContextProtocol {
   private readonly out = new Distributor();
 
   constructor(host: ProtocolHost, raw: boolean) {
     super(info, host, raw);
   }
 
-  attach(pipe: Pipe): SpError | undefined {
-    pipe.sink = this;
-    this.out.add(pipe);
-    return undefined;
+  protected added(state: PipeState): void {
+    this.out.add(state.pipe);
   }
 
-  detach(pipe: Pipe): void {
-    this.out.remove(pipe);
+  protected removed(state: PipeState): void {
+    this.out.remove(state.pipe);
   }
 
-  pipeMessage(): void {}
+  received(): void {}
 
   override pollOut(): boolean {
     return true;
   }
 
-  override send(body: Buffer, header: Buffer): boolean {
+  override send(body: Uint8Array, header: Uint8Array): boolean {
     this.out.send(header, body);
     return true;
   }

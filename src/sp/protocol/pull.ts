@@ -1,14 +1,15 @@
 /** PULL (nanomsg's xpull): fair-queues messages from every PUSH peer; cannot send. */
-import type { SpError } from '../errors.js';
-import type { Pipe } from '../pipe.js';
-import { BaseProtocol } from './base.js';
+import type { Bytes } from '../bytes.js';
+import { Message } from '../message.js';
+import { SingleContextProtocol } from './base.js';
 import { FairQueue } from './fair-queue.js';
 import { PROTOCOL_IDS } from './ids.js';
+import type { PipeState } from './pipe-state.js';
 import type { ProtocolFactory, ProtocolHost, ProtocolInfo } from './protocol.js';
 
-const info: ProtocolInfo = { name: 'pull', id: PROTOCOL_IDS.pull, peer: PROTOCOL_IDS.push, canSend: false, canRecv: true };
+const info: ProtocolInfo = { name: 'pull', id: PROTOCOL_IDS.pull, peer: PROTOCOL_IDS.push, canSend: false, canRecv: true, contexts: false };
 
-class Pull extends BaseProtocol {
+class Pull extends SingleContextProtocol {
   private readonly inbound: FairQueue;
 
   constructor(host: ProtocolHost, raw: boolean) {
@@ -16,25 +17,23 @@ class Pull extends BaseProtocol {
     this.inbound = new FairQueue(host);
   }
 
-  attach(pipe: Pipe): SpError | undefined {
-    pipe.sink = this;
-    return undefined;
+  protected added(): void {}
+
+  protected removed(state: PipeState): void {
+    this.inbound.detach(state);
   }
 
-  detach(pipe: Pipe): void {
-    this.inbound.detach(pipe);
-  }
-
-  pipeMessage(pipe: Pipe, payload: Buffer): void {
-    this.inbound.push(pipe, payload);
+  received(state: PipeState, payload: Bytes): void {
+    this.inbound.push(state, payload);
   }
 
   override pollIn(): boolean {
     return this.inbound.hasMessages;
   }
 
-  override recv(): Buffer | undefined {
-    return this.inbound.shift();
+  override recv(): Message | undefined {
+    const payload = this.inbound.shift();
+    return payload && new Message(payload, undefined, (this.inbound.from as PipeState).pipe.id);
   }
 }
 

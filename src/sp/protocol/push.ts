@@ -2,16 +2,15 @@
  * PUSH (nanomsg's xpush): each message to one PULL peer, round robin among the writable pipes
  * of the best send priority; blocks while none can take it. Never reads what a peer sends.
  */
-import type { SpError } from '../errors.js';
-import type { Pipe } from '../pipe.js';
-import { BaseProtocol } from './base.js';
+import { SingleContextProtocol } from './base.js';
 import { PROTOCOL_IDS } from './ids.js';
 import { LoadBalancer } from './load-balancer.js';
+import type { PipeState } from './pipe-state.js';
 import type { ProtocolFactory, ProtocolHost, ProtocolInfo } from './protocol.js';
 
-const info: ProtocolInfo = { name: 'push', id: PROTOCOL_IDS.push, peer: PROTOCOL_IDS.pull, canSend: true, canRecv: false };
+const info: ProtocolInfo = { name: 'push', id: PROTOCOL_IDS.push, peer: PROTOCOL_IDS.pull, canSend: true, canRecv: false, contexts: false };
 
-class Push extends BaseProtocol {
+class Push extends SingleContextProtocol {
   private readonly out: LoadBalancer;
 
   constructor(host: ProtocolHost, raw: boolean) {
@@ -19,23 +18,21 @@ class Push extends BaseProtocol {
     this.out = new LoadBalancer(host, true);
   }
 
-  attach(pipe: Pipe): SpError | undefined {
-    pipe.sink = this;
-    this.out.add(pipe);
+  protected added(state: PipeState): void {
+    this.out.add(state);
     this.host.writable();
-    return undefined;
   }
 
-  detach(pipe: Pipe): void {
-    this.out.remove(pipe);
+  protected removed(state: PipeState): void {
+    this.out.remove(state);
   }
 
-  pipeMessage(): void {
+  received(): void {
     // a PULL peer has nothing to say; nanomsg's nn_xpush_in ignores it too
   }
 
-  override pipeWritable(pipe: Pipe): void {
-    this.out.add(pipe);
+  override drained(state: PipeState): void {
+    this.out.add(state);
     this.host.writable();
   }
 
@@ -43,7 +40,7 @@ class Push extends BaseProtocol {
     return this.out.canSend;
   }
 
-  override send(body: Buffer, header: Buffer): boolean {
+  override send(body: Uint8Array, header: Uint8Array): boolean {
     return this.out.send(header, body) !== undefined;
   }
 }

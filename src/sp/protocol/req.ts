@@ -1,139 +1,241 @@
 /**
- * REQ (nanomsg's req/xreq). Cooked: one request at a time with a request id; the request is
- * kept and sent as soon as a REP can take it (REQ is always writable), sent again after
- * resendInterval, and at once through another pipe when the pipe that carried it goes away;
- * a new request cancels the old one, whose late replies are dropped. Raw: requests go out by
- * load balancing with their header as given; replies keep their first word as the header.
+ * REQ, cooked (nanomsg's req; NNG's req0 contexts). Each context has at most one request
+ * outstanding, with its own id; the request is kept and sent as soon as a REP can take it
+ * (REQ is always writable), sent again after the context's resendInterval, and at once
+ * through another pipe when the pipe that carried it goes away. A reply is routed to its
+ * context by id and to no other; a new request cancels the context's old one, whose late
+ * replies are dropped. Raw REQ is in raw-requester.ts.
+ *
+ * Where NNG and nanomsg differ: with resendInterval 0 (resending off, NNG's rule) a request
+ * whose pipe goes away fails its receive with ECONNRESET instead of waiting for ever (NNG's
+ * req0_pipe_close). A user context (not the socket's own) also follows NNG when a new
+ * request replaces one that a receive waits for (ECANCELED) and when a receive gives up
+ * (the request is abandoned); the socket keeps nanomsg's behaviour there.
  */
+import { copyBytes, type Bytes } from '../bytes.js';
 import { spError, type SpError } from '../errors.js';
-import { LARGE_BODY } from '../message.js';
+import { LARGE_BODY, Message } from '../message.js';
 import type { Pipe } from '../pipe.js';
-import { BaseProtocol } from './base.js';
+import { Queue } from '../queue.js';
 import { idHeader, IdSequence, leadingId } from './backtrace.js';
-import { FairQueue } from './fair-queue.js';
 import { PROTOCOL_IDS } from './ids.js';
 import { LoadBalancer } from './load-balancer.js';
-import type { ProtocolFactory, ProtocolHost, ProtocolInfo } from './protocol.js';
+import { PipeState, PipeStates, type PipeEvents } from './pipe-state.js';
+import type { ContextHost, Protocol, ProtocolContext, ProtocolFactory, ProtocolHost, ProtocolInfo } from './protocol.js';
+import { RawRequester } from './raw-requester.js';
 
-const info: ProtocolInfo = { name: 'req', id: PROTOCOL_IDS.req, peer: PROTOCOL_IDS.rep, canSend: true, canRecv: true };
+const info: ProtocolInfo = { name: 'req', id: PROTOCOL_IDS.req, peer: PROTOCOL_IDS.rep, canSend: true, canRecv: true, contexts: true };
+
+/** A pipe, and the contexts whose request went out on it last. */
+class ReqPipe extends PipeState {
+  readonly carrying = new Set<ReqContext>();
+}
 
 interface Request {
   readonly id: number;
-  readonly header: Buffer;
-  readonly body: Buffer;
+  readonly header: Bytes;
+  readonly body: Uint8Array;
   /** The pipe it was last sent on; undefined while it waits for one. */
-  pipe: Pipe | undefined;
+  pipe: ReqPipe | undefined;
 }
 
-class Req extends BaseProtocol {
-  private readonly out: LoadBalancer;
-  private readonly inbound: FairQueue;
-  private readonly ids = new IdSequence();
-  private request: Request | undefined;
-  private resendTimer: NodeJS.Timeout | undefined;
+class ReqContext implements ProtocolContext {
+  request: Request | undefined;
+  /** The reply, once it came and until it is received. */
+  reply: Message | undefined;
+  /** Why the request failed (its pipe went away with resending off), until a receive reports it. */
+  failure: SpError | undefined;
+  /** Listed in the requests waiting for a writable pipe. */
+  queued = false;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  readonly resend = (): void => this.owner.resend(this);
 
-  constructor(host: ProtocolHost, raw: boolean) {
-    super(info, host, raw);
+  constructor(
+    private readonly owner: Req,
+    readonly host: ContextHost,
+  ) {}
+
+  send(body: Uint8Array): boolean {
+    this.owner.start(this, body);
+    return true;
+  }
+
+  recv(): Message | undefined {
+    const reply = this.reply;
+    if (reply) {
+      this.reply = undefined;
+      return reply;
+    }
+    const failure = this.failure;
+    if (failure) {
+      this.failure = undefined;
+      throw failure;
+    }
+    if (!this.request) throw spError('EFSM', 'REQ has no request outstanding: send a request before receiving a reply');
+    return undefined;
+  }
+
+  pollIn(): boolean {
+    return this.reply !== undefined || this.failure !== undefined;
+  }
+
+  pollOut(): boolean {
+    return true;
+  }
+
+  recvAbandoned(): void {
+    // NNG: giving up on the reply aborts the request; its late reply must not surface later
+    if (!this.host.isDefault) this.owner.cancel(this);
+  }
+
+  close(): void {
+    this.owner.cancel(this);
+  }
+}
+
+class Req implements Protocol, PipeEvents<ReqPipe> {
+  readonly info = info;
+  readonly context: ReqContext;
+  private readonly out: LoadBalancer<ReqPipe>;
+  private readonly states = new PipeStates<ReqPipe>();
+  /** Contexts by the id of their outstanding request. */
+  private readonly requests = new Map<number, ReqContext>();
+  /** Contexts whose request waits for a writable pipe, in the order they asked. */
+  private readonly waiting = new Queue<ReqContext>();
+  private readonly ids = new IdSequence();
+
+  constructor(
+    private readonly host: ProtocolHost,
+    context: ContextHost,
+  ) {
     this.out = new LoadBalancer(host, true);
-    this.inbound = new FairQueue(host);
-    this.resend = this.resend.bind(this);
+    this.context = new ReqContext(this, context);
+  }
+
+  openContext(host: ContextHost): ProtocolContext {
+    return new ReqContext(this, host);
   }
 
   attach(pipe: Pipe): SpError | undefined {
-    pipe.sink = this;
-    this.out.add(pipe);
-    this.sendRequest();
+    this.out.add(this.states.add(new ReqPipe(pipe, this)));
+    this.flush();
     this.host.writable();
     return undefined;
   }
 
   detach(pipe: Pipe): void {
-    this.out.remove(pipe);
-    this.inbound.detach(pipe);
-    if (this.request?.pipe === pipe) {
+    const state = this.states.remove(pipe);
+    if (!state) return;
+    this.out.remove(state);
+    for (const ctx of state.carrying) {
+      (ctx.request as Request).pipe = undefined;
       // nanomsg's NN_REQ_ACTION_PIPE_RM: resend at once, without waiting for the timer
-      this.request.pipe = undefined;
-      this.sendRequest();
+      if (ctx.host.options.resendInterval > 0) this.enqueue(ctx);
+      else this.fail(ctx, spError('ECONNRESET', `the connection that carried the request went away and resending is off (resendInterval 0)`));
     }
+    state.carrying.clear();
+    this.flush();
   }
 
-  pipeMessage(pipe: Pipe, payload: Buffer): void {
-    if (this.raw) {
-      if (payload.length < 4) return this.dropMalformed();
-      return this.inbound.push(pipe, payload);
-    }
+  received(state: ReqPipe, payload: Bytes): void {
     const id = leadingId(payload);
-    if (id < 0) return this.dropMalformed();
+    if (id < 0) {
+      this.host.stats.droppedMessages++;
+      return;
+    }
     // a reply to a cancelled or answered request is dropped silently, as nanomsg does
-    if (this.request?.id === id) this.inbound.push(pipe, payload);
+    const ctx = this.requests.get(id);
+    if (!ctx) return;
+    this.finish(ctx);
+    ctx.reply = new Message(payload.subarray(4), payload.subarray(0, 4), state.pipe.id);
+    ctx.host.readable();
   }
 
-  override pipeWritable(pipe: Pipe): void {
-    this.out.add(pipe);
-    this.sendRequest();
+  drained(state: ReqPipe): void {
+    this.out.add(state);
+    this.flush();
     this.host.writable();
   }
 
-  override send(body: Buffer, header: Buffer): boolean {
-    if (this.raw) return this.out.send(header, body) !== undefined;
-    clearTimeout(this.resendTimer);
+  /** A new request on `ctx`, replacing whatever it had. */
+  start(ctx: ReqContext, body: Uint8Array): void {
+    const replaced = ctx.request !== undefined;
+    this.cancel(ctx);
+    if (replaced && !ctx.host.isDefault) ctx.host.cancelRecv(spError('ECANCELED', 'a new request on this context replaced the one the receive waited for'));
     const id = this.ids.take();
     // kept for resends: a copy, so the caller may reuse its buffer (large bodies already are one)
-    this.request = { id, header: idHeader(id), body: body.length < LARGE_BODY ? Buffer.from(body) : body, pipe: undefined };
-    this.sendRequest();
-    return true;
+    ctx.request = { id, header: idHeader(id), body: body.length < LARGE_BODY ? copyBytes(body) : body, pipe: undefined };
+    this.requests.set(id, ctx);
+    this.enqueue(ctx);
+    this.flush();
   }
 
-  /** Send the current request if it is not on a pipe yet and a pipe can take it. */
-  private sendRequest(): void {
-    const request = this.request;
-    if (!request || request.pipe) return;
-    const pipe = this.out.send(request.header, request.body);
-    if (!pipe) return; // nanomsg's DELAYED state: it goes when a pipe becomes writable
-    request.pipe = pipe;
-    clearTimeout(this.resendTimer);
-    const interval = this.host.options.resendInterval;
-    // 0 turns timed resends off (NNG's rule; nanomsg would resend in a busy loop)
-    this.resendTimer = interval > 0 ? setTimeout(this.resend, interval) : undefined;
+  /** Forget `ctx`'s request, reply and failure. */
+  cancel(ctx: ReqContext): void {
+    if (ctx.request) this.finish(ctx);
+    ctx.reply = undefined;
+    ctx.failure = undefined;
   }
 
-  private resend(): void {
-    if (!this.request) return;
-    this.request.pipe = undefined;
-    this.sendRequest();
+  resend(ctx: ReqContext): void {
+    const request = ctx.request;
+    if (!request) return;
+    request.pipe?.carrying.delete(ctx);
+    request.pipe = undefined;
+    this.enqueue(ctx);
+    this.flush();
   }
 
-  override recv(): Buffer | undefined {
-    if (this.raw) {
-      const payload = this.inbound.shift();
-      if (!payload) return undefined;
-      this.recvHeader = payload.subarray(0, 4);
-      return payload.subarray(4);
+  /** The request is answered or cancelled: no more resends, its id is free. */
+  private finish(ctx: ReqContext): void {
+    const request = ctx.request as Request;
+    this.requests.delete(request.id);
+    request.pipe?.carrying.delete(ctx);
+    clearTimeout(ctx.timer);
+    ctx.timer = undefined;
+    ctx.request = undefined;
+  }
+
+  private fail(ctx: ReqContext, error: SpError): void {
+    this.cancel(ctx);
+    ctx.failure = error;
+    ctx.host.readable();
+  }
+
+  private enqueue(ctx: ReqContext): void {
+    if (ctx.queued) return;
+    ctx.queued = true;
+    this.waiting.push(ctx);
+  }
+
+  /** Send the waiting requests while pipes can take them (nanomsg's DELAYED state ends). */
+  private flush(): void {
+    const waiting = this.waiting;
+    while (waiting.length > 0) {
+      const ctx = waiting.peek() as ReqContext;
+      const request = ctx.request;
+      if (request && !request.pipe) {
+        const state = this.out.send(request.header, request.body);
+        if (!state) return;
+        request.pipe = state;
+        state.carrying.add(ctx);
+        clearTimeout(ctx.timer);
+        const interval = ctx.host.options.resendInterval;
+        // 0 turns timed resends off (NNG's rule; nanomsg would resend in a busy loop)
+        ctx.timer = interval > 0 ? setTimeout(ctx.resend, interval) : undefined;
+      }
+      waiting.shift();
+      ctx.queued = false;
     }
-    const request = this.request;
-    if (!request) throw spError('EFSM', 'REQ has no request outstanding: send a request before receiving a reply');
-    for (let payload = this.inbound.shift(); payload; payload = this.inbound.shift()) {
-      if (leadingId(payload) !== request.id) continue; // queued before the request was replaced
-      clearTimeout(this.resendTimer);
-      this.request = undefined;
-      this.recvHeader = payload.subarray(0, 4);
-      return payload.subarray(4);
-    }
-    return undefined;
   }
 
-  override pollIn(): boolean {
-    return (this.raw || this.request !== undefined) && this.inbound.hasMessages;
-  }
-
-  override pollOut(): boolean {
-    return this.raw ? this.out.canSend : true;
-  }
-
-  override close(): void {
-    clearTimeout(this.resendTimer);
-    this.request = undefined;
+  close(): void {
+    for (const ctx of [...this.requests.values()]) this.cancel(ctx);
+    this.waiting.clear();
   }
 }
 
-export const req: ProtocolFactory = { info, create: (host, raw) => new Req(host, raw) };
+export const req: ProtocolFactory = {
+  info,
+  create: (host, raw, context) => (raw ? new RawRequester(info, host, 'one') : new Req(host, context)),
+};

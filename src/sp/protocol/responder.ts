@@ -1,113 +1,158 @@
 /**
- * REP and RESPONDENT (nanomsg's rep/xrep, respondent/xrespondent), which behave alike:
- * requests are fair-queued; each carries a backtrace that must end in an id (else it is
- * dropped) within maxTtl words (else dropped); the reply goes back down the pipe the request
- * came from, and is dropped silently if that pipe is gone or full, as nanomsg does.
+ * REP and RESPONDENT (nanomsg's rep/xrep, respondent/xrespondent; NNG's rep0/respond0
+ * contexts), which behave alike: requests are fair-queued and taken by whichever context
+ * receives next; each carries a backtrace that must end in an id (else it is dropped) within
+ * maxTtl words (else dropped). A context keeps the backtrace and pipe of the request it
+ * received last, and its one reply goes back down that pipe; a reply whose pipe is gone or
+ * full is dropped and the send still succeeds, as nanomsg and NNG both do.
  * Raw: the header handed up is [pipe key][backtrace], and a raw send routes on that key.
  */
+import { allocBytes, readU32, writeU32, type Bytes } from '../bytes.js';
 import { spError, type SpError } from '../errors.js';
+import { Message } from '../message.js';
 import type { Pipe } from '../pipe.js';
-import { BaseProtocol } from './base.js';
 import { backtraceLength } from './backtrace.js';
 import { FairQueue } from './fair-queue.js';
 import { PROTOCOL_IDS } from './ids.js';
-import type { ProtocolFactory, ProtocolHost, ProtocolInfo } from './protocol.js';
+import { PipeState, PipeStates, type PipeEvents } from './pipe-state.js';
+import type { ContextHost, Protocol, ProtocolContext, ProtocolFactory, ProtocolHost, ProtocolInfo } from './protocol.js';
 
-class Responder extends BaseProtocol {
-  private readonly inbound: FairQueue;
-  /** Pipes by key (the pipe id, 31 bits) for raw sends. */
-  private readonly pipes = new Map<number, Pipe>();
+class ResponderContext implements ProtocolContext {
   /** Where the reply to the last received request goes (cooked). */
-  private replyTo: Pipe | undefined;
-  private replyTrace: Buffer | undefined;
+  replyTo: PipeState | undefined;
+  replyTrace: Bytes | undefined;
 
-  constructor(info: ProtocolInfo, host: ProtocolHost, raw: boolean) {
-    super(info, host, raw);
+  constructor(
+    private readonly owner: Responder,
+    readonly host: ContextHost,
+  ) {}
+
+  recv(): Message | undefined {
+    return this.owner.take(this);
+  }
+
+  send(body: Uint8Array, header: Uint8Array): boolean {
+    this.owner.reply(this, body, header);
+    return true;
+  }
+
+  pollIn(): boolean {
+    return this.owner.hasRequests;
+  }
+
+  pollOut(): boolean {
+    return this.owner.raw || this.replyTrace !== undefined;
+  }
+
+  close(): void {
+    this.replyTo = undefined;
+    this.replyTrace = undefined;
+  }
+}
+
+class Responder implements Protocol, PipeEvents {
+  readonly context: ResponderContext;
+  private readonly inbound: FairQueue;
+  private readonly states = new PipeStates<PipeState>();
+
+  constructor(
+    readonly info: ProtocolInfo,
+    private readonly host: ProtocolHost,
+    readonly raw: boolean,
+    context: ContextHost,
+  ) {
     this.inbound = new FairQueue(host);
+    this.context = new ResponderContext(this, context);
+  }
+
+  get hasRequests(): boolean {
+    return this.inbound.hasMessages;
+  }
+
+  openContext(host: ContextHost): ProtocolContext {
+    return new ResponderContext(this, host);
   }
 
   attach(pipe: Pipe): SpError | undefined {
-    pipe.sink = this;
-    this.pipes.set(pipe.id, pipe);
+    this.states.add(new PipeState(pipe, this));
     return undefined;
   }
 
   detach(pipe: Pipe): void {
-    this.pipes.delete(pipe.id);
-    this.inbound.detach(pipe);
+    const state = this.states.remove(pipe);
+    if (state) this.inbound.detach(state);
   }
 
-  pipeMessage(pipe: Pipe, payload: Buffer): void {
-    if (backtraceLength(payload, this.host.options.maxTtl) < 0) return this.dropMalformed();
-    this.inbound.push(pipe, payload);
+  received(state: PipeState, payload: Bytes): void {
+    if (backtraceLength(payload, this.host.options.maxTtl) < 0) {
+      this.host.stats.droppedMessages++;
+      return;
+    }
+    this.inbound.push(state, payload);
   }
 
-  override recv(): Buffer | undefined {
+  drained(): void {}
+
+  /** The next request for `ctx`, which now owes its reply (cooked). */
+  take(ctx: ResponderContext): Message | undefined {
     // nanomsg's rep.c: every receive cancels the unanswered request, even one that finds nothing
-    this.replyTo = undefined;
-    this.replyTrace = undefined;
+    ctx.replyTo = undefined;
+    ctx.replyTrace = undefined;
     for (let payload = this.inbound.shift(); payload; payload = this.inbound.shift()) {
-      const pipe = this.inbound.from as Pipe;
+      const state = this.inbound.from as PipeState;
       const length = backtraceLength(payload, this.host.options.maxTtl);
       if (length < 0) {
-        this.dropMalformed(); // maxTtl was lowered after it arrived
+        this.host.stats.droppedMessages++; // maxTtl was lowered after it arrived
         continue;
       }
       const trace = payload.subarray(0, length);
-      if (this.raw) {
-        const header = Buffer.allocUnsafe(4 + length);
-        header.writeUInt32BE(pipe.id, 0);
-        trace.copy(header, 4);
-        this.recvHeader = header;
-      } else {
-        this.replyTo = pipe;
-        this.replyTrace = trace;
-        this.recvHeader = trace;
+      const body = payload.subarray(length);
+      if (!this.raw) {
+        ctx.replyTo = state;
+        ctx.replyTrace = trace;
+        return new Message(body, trace, state.pipe.id);
       }
-      return payload.subarray(length);
+      const header = allocBytes(4 + length);
+      writeU32(header, 0, state.pipe.id);
+      header.set(trace, 4);
+      return new Message(body, header, state.pipe.id);
     }
     return undefined;
   }
 
-  override send(body: Buffer, header: Buffer): boolean {
-    let pipe: Pipe | undefined;
-    let trace: Buffer;
+  reply(ctx: ResponderContext, body: Uint8Array, header: Uint8Array): void {
+    let state: PipeState | undefined;
+    let trace: Uint8Array;
     if (this.raw) {
-      if (header.length < 4) return true; // no pipe key: dropped, as nanomsg's xrep does
-      pipe = this.pipes.get(header.readUInt32BE(0));
+      if (header.length < 4) return; // no pipe key: dropped, as nanomsg's xrep does
+      state = this.states.byPipeId(readU32(header, 0));
       trace = header.subarray(4);
     } else {
-      if (!this.replyTrace) {
+      if (!ctx.replyTrace) {
         throw spError('EFSM', `${this.info.name.toUpperCase()} has no ${this.info.name === 'rep' ? 'request' : 'survey'} to answer: receive one before sending`);
       }
-      pipe = this.replyTo;
-      trace = this.replyTrace;
-      this.replyTo = undefined;
-      this.replyTrace = undefined;
+      state = ctx.replyTo;
+      trace = ctx.replyTrace;
+      ctx.replyTo = undefined;
+      ctx.replyTrace = undefined;
     }
-    // gone or full: the reply is dropped and the send still succeeds (nanomsg)
-    if (pipe && this.pipes.has(pipe.id) && pipe.writable) pipe.send(trace, body);
-    return true;
+    // gone or full: the reply is dropped and the send still succeeds (nanomsg, NNG)
+    if (state && state.attached && state.pipe.writable) state.pipe.send(trace, body);
   }
 
-  override pollIn(): boolean {
-    return this.inbound.hasMessages;
-  }
-
-  override pollOut(): boolean {
-    return this.raw || this.replyTrace !== undefined;
-  }
+  close(): void {}
 }
 
 function responderFactory(info: ProtocolInfo): ProtocolFactory {
-  return { info, create: (host, raw) => new Responder(info, host, raw) };
+  return { info, create: (host, raw, context) => new Responder(info, host, raw, context) };
 }
 
-export const rep = responderFactory({ name: 'rep', id: PROTOCOL_IDS.rep, peer: PROTOCOL_IDS.req, canSend: true, canRecv: true });
+export const rep = responderFactory({ name: 'rep', id: PROTOCOL_IDS.rep, peer: PROTOCOL_IDS.req, canSend: true, canRecv: true, contexts: true });
 export const respondent = responderFactory({
   name: 'respondent',
   id: PROTOCOL_IDS.respondent,
   peer: PROTOCOL_IDS.surveyor,
   canSend: true,
   canRecv: true,
+  contexts: true,
 });

@@ -1,18 +1,23 @@
 /**
- * SURVEYOR (nanomsg's surveyor/xsurveyor). Cooked: a survey goes to every respondent that can
- * take it now; responses carrying its id are collected until surveyDeadline; then the first
+ * SURVEYOR, cooked (nanomsg's surveyor; NNG's surv0 contexts). Each context runs its own
+ * survey: an id, a deadline (surveyDeadline) and a queue of the responses carrying that id.
+ * A survey goes to every respondent that can take it now; when its deadline passes the next
  * receive fails with ETIMEDOUT and later ones with EFSM until the next survey. A new survey
- * cancels the old one, and late responses to it are never delivered. Raw: surveys are
- * broadcast with their header as given; responses keep their first word as the header.
+ * cancels only its own context's old one, whose late responses are never delivered.
+ * Responses are best effort (as in NNG): beyond recvBuffer bytes queued on one context they
+ * are dropped. Raw SURVEYOR is in raw-requester.ts.
  */
+import type { Bytes } from '../bytes.js';
 import { spError, type SpError } from '../errors.js';
+import { Message } from '../message.js';
 import type { Pipe } from '../pipe.js';
-import { BaseProtocol } from './base.js';
+import { Queue } from '../queue.js';
 import { idHeader, IdSequence, leadingId } from './backtrace.js';
 import { Distributor } from './distributor.js';
-import { FairQueue } from './fair-queue.js';
 import { PROTOCOL_IDS } from './ids.js';
-import type { ProtocolFactory, ProtocolHost, ProtocolInfo } from './protocol.js';
+import { PipeState, PipeStates, type PipeEvents } from './pipe-state.js';
+import type { ContextHost, Protocol, ProtocolContext, ProtocolFactory, ProtocolHost, ProtocolInfo } from './protocol.js';
+import { RawRequester } from './raw-requester.js';
 
 const info: ProtocolInfo = {
   name: 'surveyor',
@@ -20,92 +25,139 @@ const info: ProtocolInfo = {
   peer: PROTOCOL_IDS.respondent,
   canSend: true,
   canRecv: true,
+  contexts: true,
 };
 
 type SurveyState = 'none' | 'active' | 'expired';
 
-class Surveyor extends BaseProtocol {
-  private readonly out = new Distributor();
-  private readonly inbound: FairQueue;
-  private readonly ids = new IdSequence();
-  private state: SurveyState = 'none';
-  private surveyId = 0;
-  private deadline: NodeJS.Timeout | undefined;
+class SurveyContext implements ProtocolContext {
+  state: SurveyState = 'none';
+  id = 0;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  readonly responses = new Queue<Message>();
+  responseBytes = 0;
+  readonly expire = (): void => this.owner.expire(this);
 
-  constructor(host: ProtocolHost, raw: boolean) {
-    super(info, host, raw);
-    this.inbound = new FairQueue(host);
-    this.expire = this.expire.bind(this);
+  constructor(
+    private readonly owner: Surveyor,
+    readonly host: ContextHost,
+  ) {}
+
+  send(body: Uint8Array): boolean {
+    this.owner.start(this, body);
+    return true;
+  }
+
+  recv(): Message | undefined {
+    if (this.state === 'none') throw spError('EFSM', 'SURVEYOR has no survey going on: send a survey before receiving responses');
+    if (this.state === 'expired') {
+      this.state = 'none';
+      this.drop();
+      throw spError('ETIMEDOUT', `the survey's deadline (surveyDeadline ${this.host.options.surveyDeadline} ms) has passed`);
+    }
+    const response = this.responses.shift();
+    if (response) this.responseBytes -= response.body.length;
+    return response;
+  }
+
+  pollIn(): boolean {
+    // with no survey going on, a receive fails at once: nanomsg reports IN so a poller wakes
+    return this.responses.length > 0 || this.state !== 'active';
+  }
+
+  pollOut(): boolean {
+    return true;
+  }
+
+  /** Forget the queued responses. */
+  drop(): void {
+    this.responses.clear();
+    this.responseBytes = 0;
+  }
+
+  close(): void {
+    this.owner.cancel(this);
+  }
+}
+
+class Surveyor implements Protocol, PipeEvents {
+  readonly info = info;
+  readonly context: SurveyContext;
+  private readonly out = new Distributor();
+  private readonly states = new PipeStates<PipeState>();
+  /** Contexts by the id of their running survey. */
+  private readonly surveys = new Map<number, SurveyContext>();
+  private readonly ids = new IdSequence();
+
+  constructor(
+    private readonly host: ProtocolHost,
+    context: ContextHost,
+  ) {
+    this.context = new SurveyContext(this, context);
+  }
+
+  openContext(host: ContextHost): ProtocolContext {
+    return new SurveyContext(this, host);
   }
 
   attach(pipe: Pipe): SpError | undefined {
-    pipe.sink = this;
-    this.out.add(pipe);
+    this.out.add(this.states.add(new PipeState(pipe, this)).pipe);
     return undefined;
   }
 
   detach(pipe: Pipe): void {
-    this.out.remove(pipe);
-    this.inbound.detach(pipe);
+    if (this.states.remove(pipe)) this.out.remove(pipe);
   }
 
-  pipeMessage(pipe: Pipe, payload: Buffer): void {
-    if (this.raw) {
-      if (payload.length < 4) return this.dropMalformed();
-      return this.inbound.push(pipe, payload);
-    }
+  received(state: PipeState, payload: Bytes): void {
     const id = leadingId(payload);
-    if (id < 0) return this.dropMalformed();
-    if (this.state === 'active' && id === this.surveyId) this.inbound.push(pipe, payload);
-  }
-
-  override send(body: Buffer, header: Buffer): boolean {
-    if (this.raw) {
-      this.out.send(header, body);
-      return true;
+    if (id < 0) {
+      this.host.stats.droppedMessages++;
+      return;
     }
-    clearTimeout(this.deadline);
-    this.surveyId = this.ids.take();
-    this.state = 'active';
-    this.out.send(idHeader(this.surveyId), body);
-    this.deadline = setTimeout(this.expire, this.host.options.surveyDeadline);
-    return true;
+    const ctx = this.surveys.get(id);
+    if (!ctx || ctx.responseBytes + payload.length > this.host.options.recvBuffer) return;
+    ctx.responses.push(new Message(payload.subarray(4), payload.subarray(0, 4), state.pipe.id));
+    ctx.responseBytes += payload.length - 4;
+    if (ctx.responses.length === 1) ctx.host.readable();
   }
 
-  private expire(): void {
-    this.state = 'expired';
+  drained(): void {}
+
+  start(ctx: SurveyContext, body: Uint8Array): void {
+    const replaced = ctx.state === 'active';
+    this.cancel(ctx);
+    if (replaced && !ctx.host.isDefault) ctx.host.cancelRecv(spError('ECANCELED', 'a new survey on this context replaced the one the receive waited for'));
+    ctx.id = this.ids.take();
+    ctx.state = 'active';
+    this.surveys.set(ctx.id, ctx);
+    this.out.send(idHeader(ctx.id), body);
+    ctx.timer = setTimeout(ctx.expire, ctx.host.options.surveyDeadline);
+  }
+
+  expire(ctx: SurveyContext): void {
+    ctx.timer = undefined;
+    this.surveys.delete(ctx.id);
+    ctx.state = 'expired';
     // wake a blocked receive so that it fails with ETIMEDOUT now
-    this.host.readable();
+    ctx.host.readable();
   }
 
-  override recv(): Buffer | undefined {
-    if (!this.raw) {
-      if (this.state === 'none') throw spError('EFSM', 'SURVEYOR has no survey going on: send a survey before receiving responses');
-      if (this.state === 'expired') {
-        this.state = 'none';
-        throw spError('ETIMEDOUT', `the survey's deadline (surveyDeadline ${this.host.options.surveyDeadline} ms) has passed`);
-      }
-    }
-    for (let payload = this.inbound.shift(); payload; payload = this.inbound.shift()) {
-      if (payload.length < 4 || (!this.raw && leadingId(payload) !== this.surveyId)) continue;
-      this.recvHeader = payload.subarray(0, 4);
-      return payload.subarray(4);
-    }
-    return undefined;
+  cancel(ctx: SurveyContext): void {
+    clearTimeout(ctx.timer);
+    ctx.timer = undefined;
+    this.surveys.delete(ctx.id);
+    ctx.state = 'none';
+    ctx.drop();
   }
 
-  override pollIn(): boolean {
-    // with no survey going on, a receive fails at once: nanomsg reports IN so a poller wakes
-    return this.inbound.hasMessages || (!this.raw && this.state !== 'active');
-  }
-
-  override pollOut(): boolean {
-    return true;
-  }
-
-  override close(): void {
-    clearTimeout(this.deadline);
+  close(): void {
+    for (const ctx of [...this.surveys.values()]) this.cancel(ctx);
+    clearTimeout(this.context.timer);
   }
 }
 
-export const surveyor: ProtocolFactory = { info, create: (host, raw) => new Surveyor(host, raw) };
+export const surveyor: ProtocolFactory = {
+  info,
+  create: (host, raw, context) => (raw ? new RawRequester(info, host, 'all') : new Surveyor(host, context)),
+};

@@ -1,15 +1,21 @@
 /**
- * The two ends of an inproc connection. Messages pass as Buffers, without framing; header and
+ * The two ends of an inproc connection. Messages pass as bytes, without framing; header and
  * body are joined as a stream transport would, so the receiving protocol parses them the same
  * way. As in nanomsg, the receiver's recvBuffer bounds what may be queued toward it (an empty
  * queue always takes one message) and recvMaxSize does not apply. Delivery happens on the next
  * tick, in order, so a send never runs the receiver's code inside the sender's call.
  */
+import { copyBytes, joinBytes, type Bytes } from '../bytes.js';
 import { spError } from '../errors.js';
 import type { EndpointInfo } from '../events.js';
 import type { SocketOptions } from '../options.js';
 import { Pipe } from '../pipe.js';
 import { Queue } from '../queue.js';
+import { defer } from '../defer.js';
+
+function peerGone(pipe: InprocPipe): void {
+  pipe.peerGone();
+}
 
 function deliverTick(pipe: InprocPipe): void {
   pipe.deliverScheduled = false;
@@ -19,7 +25,7 @@ function deliverTick(pipe: InprocPipe): void {
 export class InprocPipe extends Pipe {
   private peer: InprocPipe | undefined;
   /** Messages from the peer not yet handed to our protocol. */
-  private readonly incoming = new Queue<Buffer>();
+  private readonly incoming = new Queue<Bytes>();
   private incomingBytes = 0;
   private running = false;
   private paused = false;
@@ -54,26 +60,26 @@ export class InprocPipe extends Pipe {
   get writable(): boolean {
     const peer = this.peer;
     if (this.closed || !peer || peer.closed) return false;
-    const queued = peer.incomingBytes + peer.inboxBytes;
+    const queued = peer.incomingBytes + peer.heldBytes;
     if (queued === 0 || queued < peer.options.recvBuffer) return true;
     this.blocked = true;
     return false;
   }
 
-  send(header: Buffer, body: Buffer): void {
+  send(header: Uint8Array, body: Uint8Array): void {
     const peer = this.peer;
     if (!peer || peer.closed) return;
     // always a copy: the receiver owns what it gets (and several receivers of one PUB message
-    // must not share one Buffer), and the sender may reuse its buffer at once
-    peer.take(header.length === 0 ? Buffer.from(body) : Buffer.concat([header, body], header.length + body.length));
+    // must not share one array), and the sender may reuse its buffer at once
+    peer.take(header.length === 0 ? copyBytes(body) : joinBytes(header, body));
   }
 
-  private take(payload: Buffer): void {
+  private take(payload: Bytes): void {
     this.incoming.push(payload);
     this.incomingBytes += payload.length;
     if (!this.deliverScheduled) {
       this.deliverScheduled = true;
-      process.nextTick(deliverTick, this);
+      defer(deliverTick, this);
     }
   }
 
@@ -81,7 +87,7 @@ export class InprocPipe extends Pipe {
   deliver(): void {
     if (!this.running || this.closed) return;
     while (this.incoming.length > 0 && !this.paused && !this.closed) {
-      const payload = this.incoming.shift() as Buffer;
+      const payload = this.incoming.shift() as Bytes;
       this.incomingBytes -= payload.length;
       this.sink?.pipeMessage(this, payload);
     }
@@ -106,7 +112,8 @@ export class InprocPipe extends Pipe {
   }
 
   /** The peer closed: take what it had already sent, then this end is broken. */
-  private peerGone(): void {
+  /** @internal */
+  peerGone(): void {
     if (this.closed) return;
     this.paused = false;
     this.deliver();
@@ -123,7 +130,7 @@ export class InprocPipe extends Pipe {
     const peer = this.peer;
     this.peer = undefined;
     // what we sent is already queued at the peer: it is delivered before the peer learns we left
-    if (peer) process.nextTick(() => peer.peerGone());
+    if (peer) defer(peerGone, peer);
     this.released = Promise.resolve();
     return this.released;
   }

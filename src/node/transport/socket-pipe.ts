@@ -5,10 +5,10 @@
  * protocol's inbox for this peer is full.
  */
 import type { Socket } from 'node:net';
-import { spError, toSpError, type SpError } from '../errors.js';
-import type { EndpointInfo } from '../events.js';
-import type { SocketOptions } from '../options.js';
-import { Pipe } from '../pipe.js';
+import { spError, toSpError, type SpError } from '../../sp/errors.js';
+import type { EndpointInfo } from '../../sp/events.js';
+import type { SocketOptions } from '../../sp/options.js';
+import { Pipe } from '../../sp/pipe.js';
 import { FLUSH_AT, writeBatch, type WriteBatch } from './write-batch.js';
 
 export type PipeState = 'handshake' | 'ready' | 'running' | 'closed';

@@ -7,11 +7,11 @@
  */
 import { isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, createServer as createTlsServer, type ConnectionOptions, type Server as TlsServer, type TLSSocket } from 'node:tls';
-import { formatTcpUrl, parseTcpBind, parseTcpConnect } from '../address.js';
-import { spError, toSpError } from '../errors.js';
-import type { TlsOptions } from '../options.js';
+import { formatTcpUrl, parseTcpBind, parseTcpConnect } from './tcp-address.js';
+import { spError, toSpError } from '../../sp/errors.js';
+import type { TlsOptions } from '../../sp/options.js';
 import { closeServer, connected, listening, refuseSelfConnection, remoteOf, resolveHost, streamPipe } from './tcp.js';
-import type { Dialer, Listener, Transport } from './transport.js';
+import type { Dialer, Listener, Transport } from '../../sp/transport/transport.js';
 
 const MIN_VERSION = 'TLSv1.2';
 

@@ -4,8 +4,8 @@
  * batch is large; reading pauses while the protocol's inbox for this peer is full.
  */
 import type { Socket } from 'node:net';
-import type { EndpointInfo } from '../events.js';
-import type { SocketOptions } from '../options.js';
+import type { EndpointInfo } from '../../sp/events.js';
+import type { SocketOptions } from '../../sp/options.js';
 import { SocketPipe } from './socket-pipe.js';
 import type { WriteBatch } from './write-batch.js';
 import { checkSpHeader, FrameDecoder, FrameWriter, SP_HEADER_SIZE, spHeader, type FrameSink } from './stream-codec.js';
@@ -85,7 +85,7 @@ export class StreamPipe extends SocketPipe implements FrameSink {
       const err = this.decoder.push(leftover);
       if (err) return this.fail(err);
     }
-    if (this.inboxBytes < this.options.recvBuffer) this.socket.resume();
+    if (this.heldBytes < this.options.recvBuffer) this.socket.resume();
   }
 
   frame(payload: Buffer): void {

@@ -10,7 +10,7 @@
  * `handshakeLimits`, which tests may lower.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { spError, type SpError } from '../../errors.js';
+import { spError, type SpError } from '../../../sp/errors.js';
 
 /** RFC 6455 §1.3: appended to the client's key before hashing. */
 export const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';

@@ -7,10 +7,10 @@
  */
 import { lstat, unlink } from 'node:fs/promises';
 import { connect, createServer, type Socket } from 'node:net';
-import type { SplitAddress } from '../address.js';
-import { spError, toSpError } from '../errors.js';
+import type { SplitAddress } from '../../sp/address.js';
+import { spError, toSpError } from '../../sp/errors.js';
 import { closeServer, connected, listening, streamPipe } from './tcp.js';
-import type { Dialer, Listener, Transport } from './transport.js';
+import type { Dialer, Listener, Transport } from '../../sp/transport/transport.js';
 
 /** Linux sun_path holds 108 bytes including the terminating NUL. */
 const SUN_PATH_MAX = 107;

@@ -2,8 +2,8 @@
  * The receiving half of WebSocket framing: bytes in, messages and control events out. No I/O.
  */
 import { constants as bufferConstants, isUtf8 } from 'node:buffer';
-import { spError, type SpError } from '../../errors.js';
-import { EMPTY } from '../../message.js';
+import { spError, type SpError } from '../../../sp/errors.js';
+import { EMPTY } from '../../bytes.js';
 import {
   CLOSE_INVALID_DATA,
   CLOSE_PROTOCOL_ERROR,

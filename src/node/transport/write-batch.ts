@@ -5,7 +5,7 @@
  * allocates nothing per batch; while writes wait, taken regions are never rewritten.
  */
 import type { Socket } from 'node:net';
-import { LARGE_BODY } from '../message.js';
+import { LARGE_BODY } from '../../sp/message.js';
 
 /**
  * Payloads this large are written by reference instead of being copied into the batch (the

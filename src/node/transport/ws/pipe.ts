@@ -6,10 +6,10 @@
  * queued in one tick leave in one gather write, or sooner once a batch is large.
  */
 import type { Socket } from 'node:net';
-import { spError, type SpError } from '../../errors.js';
-import type { EndpointInfo } from '../../events.js';
-import type { SocketOptions } from '../../options.js';
-import type { NewPipe } from '../transport.js';
+import { spError, type SpError } from '../../../sp/errors.js';
+import type { EndpointInfo } from '../../../sp/events.js';
+import type { SocketOptions } from '../../../sp/options.js';
+import type { NewPipe } from '../../../sp/transport/transport.js';
 import { SocketPipe } from '../socket-pipe.js';
 import type { WriteBatch } from '../write-batch.js';
 import { CLOSE_NORMAL, closePayload, OP_BINARY, OP_CLOSE, OP_PONG, OP_TEXT } from './frames.js';
@@ -181,7 +181,7 @@ export class WsPipe extends SocketPipe implements NewPipe, WsReceiver {
       if (err) return this.failWith(err);
       if (this.closed) return;
     }
-    if (this.inboxBytes < this.options.recvBuffer) this.socket.resume();
+    if (this.heldBytes < this.options.recvBuffer) this.socket.resume();
   }
 
   // ---- WsReceiver ------------------------------------------------------------------------

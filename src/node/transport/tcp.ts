@@ -5,10 +5,10 @@
  */
 import { lookup } from 'node:dns/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { formatTcpUrl, parseTcpBind, parseTcpConnect, type TcpConnectAddress } from '../address.js';
-import { toSpError, type ErrnoName } from '../errors.js';
+import { formatTcpUrl, parseTcpBind, parseTcpConnect, type TcpConnectAddress } from './tcp-address.js';
+import { toSpError, type ErrnoName } from '../../sp/errors.js';
 import { StreamPipe } from './stream-pipe.js';
-import type { Dialer, Listener, Transport, TransportContext } from './transport.js';
+import type { Dialer, Listener, Transport, TransportContext } from '../../sp/transport/transport.js';
 
 /** nanomsg's listen backlog (btcp.c). */
 const BACKLOG = 100;

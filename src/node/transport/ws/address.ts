@@ -8,8 +8,8 @@
  * port 0 binds a free port and a path is allowed, as NNG does (nanomsg refuses both, but NNG
  * routes by path and nanosp does too).
  */
-import { parseLiteral, parseTcpBind, isValidHostname } from '../../address.js';
-import { spError } from '../../errors.js';
+import { parseLiteral, parseTcpBind, isValidHostname } from '../tcp-address.js';
+import { spError } from '../../../sp/errors.js';
 
 export interface WsBindAddress {
   /** What to pass to `server.listen({ host })`. */

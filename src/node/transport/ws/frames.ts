@@ -4,7 +4,7 @@
  * header and body together, no length prefix. Receiving (receiver.ts) and sending
  * (sender.ts) are kept apart, as the `ws` library keeps its Receiver and Sender.
  */
-import { EMPTY } from '../../message.js';
+import { EMPTY } from '../../bytes.js';
 
 export const OP_CONTINUATION = 0x0;
 export const OP_TEXT = 0x1;

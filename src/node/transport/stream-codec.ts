@@ -5,8 +5,8 @@
  * turns chunks into payloads, the writer turns messages into chunks for one gather write.
  */
 import { constants as bufferConstants } from 'node:buffer';
-import { spError, type SpError } from '../errors.js';
-import { EMPTY } from '../message.js';
+import { spError, type SpError } from '../../sp/errors.js';
+import { EMPTY } from '../bytes.js';
 import { COPY_LIMIT, WriteBatch } from './write-batch.js';
 
 export const SP_HEADER_SIZE = 8;

@@ -4,15 +4,15 @@
  * port and route by path (server.ts); dialers connect, then the pipe sends the upgrade
  * request in its handshake, once it knows which protocol to ask for (pipe.ts).
  *
- * Register in src/sp/transport/index.ts with `import { ws, wss } from './ws/index.js'`.
+ * Register in src/sp/transport/index.ts with `import { ws, wss } from '../../../sp/transport/ws/ws/index.js'`.
  */
 import { lookup } from 'node:dns/promises';
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
-import { isErrnoName, spError, toSpError, type SpError } from '../../errors.js';
+import { isErrnoName, spError, toSpError, type SpError } from '../../../sp/errors.js';
 import { refuseSelfConnection, remoteOf } from '../tcp.js';
 import { clientTlsOptions } from '../tls.js';
-import type { Dialer, NewPipe, Transport, TransportContext } from '../transport.js';
+import type { Dialer, NewPipe, Transport, TransportContext } from '../../../sp/transport/transport.js';
 import { parseWsConnect, type WsConnectAddress } from './address.js';
 import { WsPipe } from './pipe.js';
 import { listenWs } from './server.js';

@@ -9,11 +9,11 @@
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
-import type { SplitAddress } from '../../address.js';
-import { spError, toSpError, type SpError } from '../../errors.js';
+import type { SplitAddress } from '../../../sp/address.js';
+import { spError, toSpError, type SpError } from '../../../sp/errors.js';
 import { closeServer, listening, remoteOf } from '../tcp.js';
 import { requireServerCredentials, trackHandshakes } from '../tls.js';
-import type { Listener, ListenerEvents, TransportContext } from '../transport.js';
+import type { Listener, ListenerEvents, TransportContext } from '../../../sp/transport/transport.js';
 import { formatWsUrl, parseWsBind } from './address.js';
 import { checkRequest, handshakeLimits, HeadReader } from './handshake.js';
 import { refuse, WsPipe } from './pipe.js';

@@ -1,0 +1,23 @@
+/**
+ * Node's byte type for the core: what the stack allocates and hands users is a `Buffer`
+ * (a Uint8Array subclass), so Node users get Buffers from `recv` as they always have, without a
+ * copy or a wrap. Installed once, when the Node layer loads.
+ */
+import { setBytesPlatform } from '../sp/bytes.js';
+import type { TlsOptions as NodeTlsOptions } from './tls-options.js';
+
+declare module '../sp/bytes.js' {
+  interface PlatformTypes {
+    bytes: Buffer;
+    tls: NodeTlsOptions;
+  }
+}
+
+setBytesPlatform({
+  alloc: (n) => Buffer.allocUnsafe(n),
+  fromString: (text) => Buffer.from(text, 'utf8'),
+  view: (bytes) => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
+});
+
+/** An empty message part for the Node transports (never written to). */
+export const EMPTY: Buffer = Buffer.alloc(0);

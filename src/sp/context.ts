@@ -1,0 +1,321 @@
+/**
+ * A context: one send/receive state machine on a socket, with its own waiters, timeouts and
+ * options (NNG's nng_ctx, mangos' Context). Every socket has a default context, which its own
+ * send/recv use; `socket.context()` opens more on cooked REQ, REP, SURVEYOR, RESPONDENT and
+ * SUB. Calls that can complete at once do so without allocating anything but the promise.
+ */
+import { EMPTY_BYTES, type Bytes } from './bytes.js';
+import { spError, SpError } from './errors.js';
+import { Message, toBytes, toOwnedBytes, type MessageData } from './message.js';
+import { checkOption, type OptionName } from './options.js';
+import type { ContextHost, ContextOptions, ProtocolContext, SocketType } from './protocol/protocol.js';
+import type { SocketStats } from './stats.js';
+import { waitOptions, WaiterList, type WaitOptions } from './waiters.js';
+
+/** The socket as its contexts see it. */
+export interface ContextOwner {
+  readonly type: SocketType;
+  readonly raw: boolean;
+  readonly stats: SocketStats;
+  readonly canSend: boolean;
+  readonly canRecv: boolean;
+  /** The socket's name for messages: `the rep socket "3"`. */
+  readonly label: string;
+  /** The socket is closed or closing. */
+  readonly closed: boolean;
+  /** `context` has a receive waiting: put it in the line for shared messages. */
+  waitingToReceive(context: Context): void;
+  /** A poll may see something new. */
+  changed(): void;
+  contextClosed(context: Context): void;
+}
+
+const RESOLVED: Promise<void> = Promise.resolve();
+
+/** The options a context has, beyond the two every context has, by socket type. */
+const EXTRA_OPTIONS: Partial<Record<SocketType, OptionName>> = { req: 'resendInterval', surveyor: 'surveyDeadline' };
+
+export class Context implements ContextHost {
+  /** @internal The protocol's state for this context. */
+  state!: ProtocolContext;
+  /** @internal */
+  readonly sendWaiters = new WaiterList<void>('send');
+  /** @internal */
+  readonly recvWaiters: WaiterList<Bytes | Message>;
+  /** @internal Listed in the socket's line of contexts waiting to receive. */
+  inRecvLine = false;
+  private shut: SpError | undefined;
+
+  /** @internal Made by the socket (`socket.context()`). */
+  constructor(
+    private readonly owner: ContextOwner,
+    /** Per socket, from 1; the socket's own context is 0. */
+    readonly id: number,
+    /** @internal */
+    readonly options: ContextOptions,
+    /** @internal */
+    readonly isDefault: boolean,
+  ) {
+    this.recvWaiters = new WaiterList('receive', () => this.state.recvAbandoned?.());
+  }
+
+  /** True once the context or its socket is closed. */
+  get closed(): boolean {
+    return this.shut !== undefined || this.owner.closed;
+  }
+
+  // ---- sending ---------------------------------------------------------------------------
+
+  /**
+   * Send one message. Resolves once the protocol has taken it, as nn_send returns; waits
+   * while it cannot, up to `timeout` (default: the sendTimeout option). Once it resolves the
+   * buffer is the caller's again: nothing keeps a reference to it.
+   */
+  send(data: MessageData, options?: WaitOptions): Promise<void> {
+    try {
+      const body = toOwnedBytes(data);
+      if (this.trySendNow(body, EMPTY_BYTES)) return RESOLVED;
+      return this.waitSend(body, EMPTY_BYTES, options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** Send without waiting: throws EAGAIN when the message cannot go now (NN_DONTWAIT). */
+  trySend(data: MessageData): void {
+    if (!this.trySendNow(toOwnedBytes(data), EMPTY_BYTES)) throw this.wouldBlock('send');
+  }
+
+  /** Send a message with its SP header (raw sockets: nn_sendmsg with SP_HDR). */
+  sendMessage(message: { body: MessageData; header?: Uint8Array }, options?: WaitOptions): Promise<void> {
+    try {
+      if (message === null || typeof message !== 'object') throw spError('EINVAL', `sendMessage takes a Message { body, header }, got ${String(message)}`);
+      const body = toOwnedBytes(message.body, 'message body');
+      const header = message.header === undefined ? EMPTY_BYTES : toBytes(message.header, 'message header');
+      if (this.trySendNow(body, header)) return RESOLVED;
+      return this.waitSend(body, header, options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  private trySendNow(body: Uint8Array, header: Uint8Array): boolean {
+    if (this.closed) throw this.badf('send');
+    if (!this.owner.canSend) throw spError('ENOTSUP', `${this.owner.type.toUpperCase()} sockets cannot send`);
+    if (this.sendWaiters.length > 0 || !this.state.send(body, header)) return false;
+    const stats = this.owner.stats;
+    stats.messagesSent++;
+    stats.bytesSent += body.length;
+    return true;
+  }
+
+  private waitSend(body: Uint8Array, header: Uint8Array, options: WaitOptions | undefined): Promise<void> {
+    const { timeout, signal } = waitOptions(options, this.options.sendTimeout);
+    if (timeout === 0) return Promise.reject(this.cannotWait('send', options));
+    return this.sendWaiters.wait(timeout, signal, body, header);
+  }
+
+  /** @internal ContextHost: a send may succeed now; serve the blocked senders in order. */
+  writable(): void {
+    this.owner.changed();
+    const waiters = this.sendWaiters;
+    while (waiters.length > 0 && !this.closed) {
+      const waiter = waiters.peek()!;
+      let sent: boolean;
+      try {
+        sent = this.state.send(waiter.body as Uint8Array, waiter.header as Uint8Array);
+      } catch (err) {
+        waiters.shift()!.reject(err as SpError);
+        continue;
+      }
+      if (!sent) return;
+      waiters.shift();
+      this.owner.stats.messagesSent++;
+      this.owner.stats.bytesSent += (waiter.body as Uint8Array).length;
+      waiter.resolve();
+    }
+  }
+
+  // ---- receiving -------------------------------------------------------------------------
+
+  /** Receive one message body; waits up to `timeout` (default: the recvTimeout option). */
+  recv(options?: WaitOptions): Promise<Bytes> {
+    return this.receive(options, false) as Promise<Bytes>;
+  }
+
+  /** Receive without waiting: throws EAGAIN when no message is ready (NN_DONTWAIT). */
+  tryRecv(): Bytes {
+    const message = this.tryRecvNow();
+    if (message === undefined) throw this.wouldBlock('receive');
+    return message.body;
+  }
+
+  /** Receive a message with its SP header and the id of the pipe it came in on. */
+  recvMessage(options?: WaitOptions): Promise<Message> {
+    return this.receive(options, true) as Promise<Message>;
+  }
+
+  private receive(options: WaitOptions | undefined, whole: boolean): Promise<Bytes | Message> {
+    try {
+      const message = this.tryRecvNow();
+      if (message !== undefined) return Promise.resolve(whole ? message : message.body);
+      const { timeout, signal } = waitOptions(options, this.options.recvTimeout);
+      if (timeout === 0) return Promise.reject(this.cannotWait('receive', options));
+      const promise = this.recvWaiters.wait(timeout, signal, undefined, undefined, whole);
+      this.owner.waitingToReceive(this);
+      return promise;
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  private tryRecvNow(): Message | undefined {
+    if (this.closed) throw this.badf('receive');
+    if (!this.owner.canRecv) throw spError('ENOTSUP', `${this.owner.type.toUpperCase()} sockets cannot receive`);
+    if (this.recvWaiters.length > 0) {
+      // NNG: one receive at a time on a context; the socket queues them, as nanomsg's threads do
+      if (!this.isDefault) throw spError('EFSM', `context ${this.id} already has a receive waiting; a context takes one at a time`);
+      return undefined;
+    }
+    const message = this.state.recv();
+    if (message !== undefined) {
+      this.owner.stats.messagesReceived++;
+      this.owner.stats.bytesReceived += message.body.length;
+    }
+    return message;
+  }
+
+  /** @internal ContextHost: a message may be ready for this context. */
+  readable(): void {
+    this.owner.changed();
+    this.serveReceives();
+  }
+
+  /** @internal Serve the blocked receivers in order, while the protocol has messages. */
+  serveReceives(): void {
+    const waiters = this.recvWaiters;
+    while (waiters.length > 0 && !this.closed) {
+      let message: Message | undefined;
+      try {
+        message = this.state.recv();
+      } catch (err) {
+        waiters.shift()!.reject(err as SpError);
+        continue;
+      }
+      if (message === undefined) return;
+      this.owner.stats.messagesReceived++;
+      this.owner.stats.bytesReceived += message.body.length;
+      const waiter = waiters.shift()!;
+      waiter.resolve(waiter.whole ? message : message.body);
+    }
+  }
+
+  /** @internal ContextHost: a new request or survey replaced the one a receive waited for. */
+  cancelRecv(error: SpError): void {
+    this.recvWaiters.rejectAll(error);
+  }
+
+  /** `for await (const msg of context)`: every message until it or its socket closes. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<Bytes, void, undefined> {
+    for (;;) {
+      let body: Bytes;
+      try {
+        body = await this.recv();
+      } catch (err) {
+        if (this.closed && err instanceof SpError && err.code === 'EBADF') return;
+        throw err;
+      }
+      yield body;
+    }
+  }
+
+  /** @internal nn_poll: would a receive (1) or a send (2) complete without waiting now? */
+  pollState(): number {
+    if (this.closed) throw this.badf('poll');
+    let state = 0;
+    if (this.owner.canRecv && this.recvWaiters.length === 0 && this.state.pollIn()) state |= 1;
+    if (this.owner.canSend && this.sendWaiters.length === 0 && this.state.pollOut()) state |= 2;
+    return state;
+  }
+
+  // ---- options ---------------------------------------------------------------------------
+
+  /** `sendTimeout`, `recvTimeout`, and `resendInterval` (REQ) or `surveyDeadline` (SURVEYOR). */
+  setOption(name: string, value: unknown): void {
+    if (this.closed) throw this.badf('set an option');
+    const key = this.optionName(name);
+    (this.options as unknown as Record<string, unknown>)[key] = checkOption(this.owner.type, this.owner.raw, key, value);
+  }
+
+  getOption(name: string): unknown {
+    if (this.closed) throw this.badf('get an option');
+    return this.options[this.optionName(name)];
+  }
+
+  private optionName(name: string): keyof ContextOptions {
+    const extra = EXTRA_OPTIONS[this.owner.type];
+    if (name === 'sendTimeout' || name === 'recvTimeout' || name === extra) return name as keyof ContextOptions;
+    const known = ['sendTimeout', 'recvTimeout', ...(extra ? [extra] : [])].join(', ');
+    throw spError('ENOPROTOOPT', `option ${JSON.stringify(name)} does not exist on a context of a ${this.owner.type} socket (it has ${known}; set the others on the socket)`);
+  }
+
+  /** SUB: receive messages whose body starts with `topic` ('' for all) on this context. */
+  subscribe(topic: MessageData): void {
+    this.protocolOption('subscribe', topic);
+  }
+
+  /** SUB: drop one subscription to `topic`; EINVAL if it was not subscribed. */
+  unsubscribe(topic: MessageData): void {
+    this.protocolOption('unsubscribe', topic);
+  }
+
+  private protocolOption(name: string, value: MessageData): void {
+    if (this.closed) throw this.badf(name);
+    if (!this.state.setProtocolOption) throw spError('ENOPROTOOPT', `${name} applies to SUB sockets only, not ${this.owner.type}`);
+    this.state.setProtocolOption(name, toBytes(value, 'the topic'));
+  }
+
+  // ---- closing ---------------------------------------------------------------------------
+
+  /** Close the context: its pending and later calls fail with EBADF. The socket stays open. */
+  close(): Promise<void> {
+    if (this.isDefault) return Promise.reject(spError('EINVAL', 'the socket\'s own context closes with the socket'));
+    this.shutDown(spError('EBADF', `context ${this.id} of ${this.owner.label} is closed`));
+    return RESOLVED;
+  }
+
+  /** @internal Fail the pending calls with `error` and drop the protocol's state. */
+  shutDown(error: SpError): void {
+    if (this.shut) return;
+    this.shut = error;
+    this.sendWaiters.rejectAll(error);
+    this.recvWaiters.rejectAll(error);
+    this.state.close();
+    this.owner.contextClosed(this);
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  // ---- errors ----------------------------------------------------------------------------
+
+  private badf(doing: string): SpError {
+    if (this.shut && !this.owner.closed) return spError('EBADF', `cannot ${doing}: context ${this.id} of ${this.owner.label} is closed`);
+    return spError('EBADF', `cannot ${doing}: ${this.owner.label} is closed`);
+  }
+
+  /**
+   * A call that may not wait: `{ timeout: 0 }` is nanomsg's NN_DONTWAIT (EAGAIN), while a
+   * timeout option of 0 is a deadline that has already passed (ETIMEDOUT), as in nanomsg.
+   */
+  private cannotWait(what: 'send' | 'receive', options: WaitOptions | undefined): SpError {
+    if (options?.timeout === 0) return this.wouldBlock(what);
+    const where = this.isDefault ? 'socket' : 'context';
+    return spError('ETIMEDOUT', `the ${what} could not complete at once and the ${where}'s ${what === 'send' ? 'sendTimeout' : 'recvTimeout'} is 0`);
+  }
+
+  private wouldBlock(what: 'send' | 'receive'): SpError {
+    return spError('EAGAIN', what === 'send' ? 'the message cannot be sent now (no peer can take it)' : 'no message is ready to be received');
+  }
+}

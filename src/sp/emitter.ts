@@ -1,0 +1,114 @@
+/**
+ * A small typed event emitter for the core, with the method names of Node's EventEmitter
+ * (`on`, `once`, `off`, `emit`, …) so that Node's `events.once(socket, 'pipe')` and code written
+ * for EventEmitter keep working, and with no platform module behind it. A listener that throws
+ * does not stop the others: the error is reported asynchronously, as an uncaught exception
+ * in the emitter's caller would be.
+ */
+
+type Listener<A extends unknown[]> = (...args: A) => void;
+
+interface Entry {
+  readonly listener: (...args: never[]) => void;
+  readonly once: boolean;
+}
+
+export class Emitter<Events extends { [K in keyof Events]: unknown[] }> {
+  private readonly listenerMap = new Map<keyof Events, Entry[]>();
+
+  on<K extends keyof Events>(event: K, listener: Listener<Events[K]>): this {
+    return this.add(event, listener, false, false);
+  }
+
+  addListener<K extends keyof Events>(event: K, listener: Listener<Events[K]>): this {
+    return this.add(event, listener, false, false);
+  }
+
+  prependListener<K extends keyof Events>(event: K, listener: Listener<Events[K]>): this {
+    return this.add(event, listener, false, true);
+  }
+
+  once<K extends keyof Events>(event: K, listener: Listener<Events[K]>): this {
+    return this.add(event, listener, true, false);
+  }
+
+  off<K extends keyof Events>(event: K, listener: Listener<Events[K]>): this {
+    const entries = this.listenerMap.get(event);
+    if (!entries) return this;
+    // the last one added goes first, as EventEmitter removes it
+    for (let i = entries.length - 1; i >= 0; i--) {
+      if ((entries[i] as Entry).listener !== (listener as unknown)) continue;
+      const rest = entries.slice();
+      rest.splice(i, 1);
+      if (rest.length === 0) this.listenerMap.delete(event);
+      else this.listenerMap.set(event, rest);
+      break;
+    }
+    return this;
+  }
+
+  removeListener<K extends keyof Events>(event: K, listener: Listener<Events[K]>): this {
+    return this.off(event, listener);
+  }
+
+  removeAllListeners(event?: keyof Events): this {
+    if (event === undefined) this.listenerMap.clear();
+    else this.listenerMap.delete(event);
+    return this;
+  }
+
+  listenerCount(event: keyof Events): number {
+    return this.listenerMap.get(event)?.length ?? 0;
+  }
+
+  prependOnceListener<K extends keyof Events>(event: K, listener: Listener<Events[K]>): this {
+    return this.add(event, listener, true, true);
+  }
+
+  eventNames(): (keyof Events)[] {
+    return [...this.listenerMap.keys()];
+  }
+
+  rawListeners<K extends keyof Events>(event: K): Listener<Events[K]>[] {
+    return this.listeners(event);
+  }
+
+  /** Kept for EventEmitter's shape: there is no listener limit to warn about. */
+  setMaxListeners(_n: number): this {
+    return this;
+  }
+
+  getMaxListeners(): number {
+    return Infinity;
+  }
+
+  listeners<K extends keyof Events>(event: K): Listener<Events[K]>[] {
+    return (this.listenerMap.get(event) ?? []).map((entry) => entry.listener as unknown as Listener<Events[K]>);
+  }
+
+  /** Call each listener of `event` in order; true if there was any. */
+  emit<K extends keyof Events>(event: K, ...args: Events[K]): boolean {
+    const entries = this.listenerMap.get(event);
+    if (!entries) return false;
+    // the array is replaced, never changed, when listeners come and go: this loop is stable
+    for (const entry of entries) {
+      if (entry.once) this.off(event, entry.listener as unknown as Listener<Events[K]>);
+      try {
+        (entry.listener as unknown as Listener<Events[K]>).apply(this, args);
+      } catch (err) {
+        queueMicrotask(() => {
+          throw err;
+        });
+      }
+    }
+    return true;
+  }
+
+  private add<K extends keyof Events>(event: K, listener: Listener<Events[K]>, once: boolean, first: boolean): this {
+    if (typeof listener !== 'function') throw new TypeError(`the listener for ${String(event)} must be a function`);
+    const entries = this.listenerMap.get(event) ?? [];
+    const entry: Entry = { listener: listener as unknown as (...args: never[]) => void, once };
+    this.listenerMap.set(event, first ? [entry, ...entries] : [...entries, entry]);
+    return this;
+  }
+}
