@@ -209,7 +209,7 @@ export class BoundEndpoint extends Endpoint {
 export class ConnectEndpoint extends Endpoint {
   readonly kind = 'connect' as const;
   private readonly backoff: Backoff;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
   private attempt: AbortController | undefined;
   /** The attempt under way, settled (never rejects): close waits for it. */
   private inflight: Promise<void> | undefined;

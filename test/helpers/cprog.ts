@@ -35,6 +35,30 @@ export const NN_DEVICE: CProgram = {
   libs: ['-lnanomsg'],
 };
 
+/**
+ * An NNG REQ client with one thread per context (see its header comment):
+ * `nng_req_ctx <url> <contexts> <rounds> [prefix]` prints `done ok=N bad=N elapsed_ms=N`
+ * and exits 0 only when every reply was `prefix` + its request.
+ */
+export const NNG_REQ_CTX: CProgram = {
+  name: 'nng_req_ctx',
+  source: cSource('nng_req_ctx'),
+  header: '/usr/include/nng/nng.h',
+  libs: ['-lnng', '-lpthread'],
+};
+
+/**
+ * An NNG REP server with one thread per context (see its header comment):
+ * `nng_rep_ctx <url> <contexts> [delay-ms] [prefix]` prints `ready` once listening and
+ * `served <context#> <request>` per answer; a request starting `sleep=<ms> ` waits <ms>.
+ */
+export const NNG_REP_CTX: CProgram = {
+  name: 'nng_rep_ctx',
+  source: cSource('nng_rep_ctx'),
+  header: '/usr/include/nng/nng.h',
+  libs: ['-lnng', '-lpthread'],
+};
+
 /** What is missing to build `program`, or undefined when gcc and the header are there. */
 function missing(program: CProgram): string | undefined {
   if (!hasCommand('gcc')) return 'gcc is not installed';

@@ -139,6 +139,7 @@ class Surveyor implements Protocol, PipeEvents {
     ctx.timer = undefined;
     this.surveys.delete(ctx.id);
     ctx.state = 'expired';
+    ctx.drop(); // nothing may be received from it now: the next receive is ETIMEDOUT
     // wake a blocked receive so that it fails with ETIMEDOUT now
     ctx.host.readable();
   }
