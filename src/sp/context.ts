@@ -25,6 +25,8 @@ export interface ContextOwner {
   readonly closed: boolean;
   /** `context` has a receive waiting: put it in the line for shared messages. */
   waitingToReceive(context: Context): void;
+  /** `context` has no receive waiting any more: out of the line, so it goes to the back next time. */
+  stoppedWaiting(context: Context): void;
   /** A poll may see something new. */
   changed(): void;
   contextClosed(context: Context): void;
@@ -56,7 +58,7 @@ export class Context implements ContextHost {
     /** @internal */
     readonly isDefault: boolean,
   ) {
-    this.recvWaiters = new WaiterList('receive', () => this.state.recvAbandoned?.());
+    this.recvWaiters = new WaiterList('receive', () => this.gaveUpReceiving());
   }
 
   /** True once the context or its socket is closed. */
@@ -162,7 +164,7 @@ export class Context implements ContextHost {
       const { timeout, signal } = waitOptions(options, this.options.recvTimeout);
       if (timeout === 0) return Promise.reject(this.cannotWait('receive', options));
       const promise = this.recvWaiters.wait(timeout, signal, undefined, undefined, whole);
-      this.owner.waitingToReceive(this);
+      if (this.state.sharedQueue) this.owner.waitingToReceive(this);
       return promise;
     } catch (err) {
       return Promise.reject(err);
@@ -213,6 +215,13 @@ export class Context implements ContextHost {
   /** @internal ContextHost: a new request or survey replaced the one a receive waited for. */
   cancelRecv(error: SpError): void {
     this.recvWaiters.rejectAll(error);
+    this.owner.stoppedWaiting(this);
+  }
+
+  /** A receive timed out or was aborted: it leaves the line, and NNG's REQ drops its request. */
+  private gaveUpReceiving(): void {
+    if (this.recvWaiters.length === 0) this.owner.stoppedWaiting(this);
+    this.state.recvAbandoned?.();
   }
 
   /** `for await (const msg of context)`: every message until it or its socket closes. */

@@ -62,7 +62,11 @@ export abstract class Pipe implements PipeInfo {
   abstract get writable(): boolean;
   /** Queue one message (header, then body); callers check `writable` first. */
   abstract send(header: Uint8Array, body: Uint8Array): void;
-  /** Stop reading from the peer (the protocol holds enough of its messages) / start again. */
+  /**
+   * Stop reading from the peer (the protocol holds enough of its messages) / start again. A
+   * transport that cannot stop its peer (a browser's WebSocket) keeps what arrives meanwhile
+   * and hands it over on resume, counting it toward its own limit (and closing the pipe past it).
+   */
   abstract pauseReading(): void;
   abstract resumeReading(): void;
   /** Begin delivering to `sink` (called once, after the protocol attached the pipe). */

@@ -201,12 +201,16 @@ export class SpSocket extends Emitter<SocketEventMap> implements ProtocolHost, E
   }
 
   /** @internal ContextOwner */
+  stoppedWaiting(ctx: Context): void {
+    if (!ctx.inRecvLine) return;
+    ctx.inRecvLine = false;
+    this.recvLine.remove(ctx);
+  }
+
+  /** @internal ContextOwner */
   contextClosed(ctx: Context): void {
     this.contextSet.delete(ctx);
-    if (ctx.inRecvLine) {
-      ctx.inRecvLine = false;
-      this.recvLine.remove(ctx);
-    }
+    this.stoppedWaiting(ctx);
   }
 
   /** @internal ContextOwner: a poll may see something new. */

@@ -12,6 +12,7 @@ import type { ContextHost, Protocol, ProtocolContext, ProtocolHost, ProtocolInfo
 
 export abstract class SingleContextProtocol implements Protocol, ProtocolContext, PipeEvents {
   protected readonly states = new PipeStates<PipeState>();
+  readonly sharedQueue = true;
 
   constructor(
     readonly info: ProtocolInfo,

@@ -54,6 +54,13 @@ export interface ProtocolContext {
   pollIn(): boolean;
   /** nn_poll's NN_POLLOUT: a send would not block. */
   pollOut(): boolean;
+  /**
+   * The context takes its messages from a queue it shares with other contexts (REP,
+   * RESPONDENT, the socket's own SUB context, every single-context protocol): the socket then
+   * serves the contexts waiting on it in turn. A context with messages of its own (REQ,
+   * SURVEYOR, a SUB context) is woken through its host instead.
+   */
+  readonly sharedQueue?: boolean;
   /** A receive on this context was given up (timeout, abort): NNG's REQ drops its request. */
   recvAbandoned?(): void;
   /** Options this protocol handles itself (subscribe, unsubscribe). */

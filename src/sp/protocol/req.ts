@@ -37,6 +37,8 @@ interface Request {
   readonly body: Uint8Array;
   /** The pipe it was last sent on; undefined while it waits for one. */
   pipe: ReqPipe | undefined;
+  /** It went out at least once: before that, no reply can be its own (NNG drops one). */
+  sent: boolean;
 }
 
 class ReqContext implements ProtocolContext {
@@ -145,7 +147,7 @@ class Req implements Protocol, PipeEvents<ReqPipe> {
     }
     // a reply to a cancelled or answered request is dropped silently, as nanomsg does
     const ctx = this.requests.get(id);
-    if (!ctx) return;
+    if (!ctx || !(ctx.request as Request).sent) return;
     this.finish(ctx);
     ctx.reply = new Message(payload.subarray(4), payload.subarray(0, 4), state.pipe.id);
     ctx.host.readable();
@@ -164,7 +166,7 @@ class Req implements Protocol, PipeEvents<ReqPipe> {
     if (replaced && !ctx.host.isDefault) ctx.host.cancelRecv(spError('ECANCELED', 'a new request on this context replaced the one the receive waited for'));
     const id = this.ids.take();
     // kept for resends: a copy, so the caller may reuse its buffer (large bodies already are one)
-    ctx.request = { id, header: idHeader(id), body: body.length < LARGE_BODY ? copyBytes(body) : body, pipe: undefined };
+    ctx.request = { id, header: idHeader(id), body: body.length < LARGE_BODY ? copyBytes(body) : body, pipe: undefined, sent: false };
     this.requests.set(id, ctx);
     this.enqueue(ctx);
     this.flush();
@@ -218,6 +220,7 @@ class Req implements Protocol, PipeEvents<ReqPipe> {
         const state = this.out.send(request.header, request.body);
         if (!state) return;
         request.pipe = state;
+        request.sent = true;
         state.carrying.add(ctx);
         clearTimeout(ctx.timer);
         const interval = ctx.host.options.resendInterval;

@@ -21,6 +21,7 @@ class ResponderContext implements ProtocolContext {
   /** Where the reply to the last received request goes (cooked). */
   replyTo: PipeState | undefined;
   replyTrace: Bytes | undefined;
+  readonly sharedQueue = true;
 
   constructor(
     private readonly owner: Responder,

@@ -46,6 +46,8 @@ abstract class SubContext implements ProtocolContext {
 
 /** The socket's own context: per-pipe inboxes, fair queued, with back-pressure. */
 class DefaultSubContext extends SubContext {
+  readonly sharedQueue = true;
+
   constructor(readonly inbound: FairQueue) {
     super();
   }
