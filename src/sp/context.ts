@@ -164,7 +164,7 @@ export class Context implements ContextHost {
       const { timeout, signal } = waitOptions(options, this.options.recvTimeout);
       if (timeout === 0) return Promise.reject(this.cannotWait('receive', options));
       const promise = this.recvWaiters.wait(timeout, signal, undefined, undefined, whole);
-      if (this.state.sharedQueue) this.owner.waitingToReceive(this);
+      if (this.state.sharedQueue && this.recvWaiters.length > 0) this.owner.waitingToReceive(this);
       return promise;
     } catch (err) {
       return Promise.reject(err);

@@ -1,9 +1,9 @@
 /**
  * A small typed event emitter for the core, with the method names of Node's EventEmitter
  * (`on`, `once`, `off`, `emit`, …) so that Node's `events.once(socket, 'pipe')` and code written
- * for EventEmitter keep working, and with no platform module behind it. A listener that throws
- * does not stop the others: the error is reported asynchronously, as an uncaught exception
- * in the emitter's caller would be.
+ * for EventEmitter keep working, and with no platform module behind it. As there, a listener
+ * that throws stops the emit and the error reaches the emitter's caller. Unlike it, there is no
+ * 'error' special case, no 'newListener' event and no listener limit: sockets need none.
  */
 
 type Listener<A extends unknown[]> = (...args: A) => void;
@@ -37,12 +37,7 @@ export class Emitter<Events extends { [K in keyof Events]: unknown[] }> {
     if (!entries) return this;
     // the last one added goes first, as EventEmitter removes it
     for (let i = entries.length - 1; i >= 0; i--) {
-      if ((entries[i] as Entry).listener !== (listener as unknown)) continue;
-      const rest = entries.slice();
-      rest.splice(i, 1);
-      if (rest.length === 0) this.listenerMap.delete(event);
-      else this.listenerMap.set(event, rest);
-      break;
+      if ((entries[i] as Entry).listener === (listener as unknown)) return this.drop(event, entries[i] as Entry);
     }
     return this;
   }
@@ -57,8 +52,10 @@ export class Emitter<Events extends { [K in keyof Events]: unknown[] }> {
     return this;
   }
 
-  listenerCount(event: keyof Events): number {
-    return this.listenerMap.get(event)?.length ?? 0;
+  /** How many listeners `event` has (of `listener` only, when given). */
+  listenerCount<K extends keyof Events>(event: K, listener?: Listener<Events[K]>): number {
+    const entries = this.listenerMap.get(event) ?? [];
+    return listener === undefined ? entries.length : entries.filter((entry) => entry.listener === (listener as unknown)).length;
   }
 
   prependOnceListener<K extends keyof Events>(event: K, listener: Listener<Events[K]>): this {
@@ -92,16 +89,22 @@ export class Emitter<Events extends { [K in keyof Events]: unknown[] }> {
     if (!entries) return false;
     // the array is replaced, never changed, when listeners come and go: this loop is stable
     for (const entry of entries) {
-      if (entry.once) this.off(event, entry.listener as unknown as Listener<Events[K]>);
-      try {
-        (entry.listener as unknown as Listener<Events[K]>).apply(this, args);
-      } catch (err) {
-        queueMicrotask(() => {
-          throw err;
-        });
-      }
+      if (entry.once) this.drop(event, entry);
+      (entry.listener as unknown as Listener<Events[K]>).apply(this, args);
     }
     return true;
+  }
+
+  /** Remove this one entry (not another with the same listener: once and on may share one). */
+  private drop(event: keyof Events, entry: Entry): this {
+    const entries = this.listenerMap.get(event);
+    const index = entries ? entries.indexOf(entry) : -1;
+    if (!entries || index < 0) return this;
+    const rest = entries.slice();
+    rest.splice(index, 1);
+    if (rest.length === 0) this.listenerMap.delete(event);
+    else this.listenerMap.set(event, rest);
+    return this;
   }
 
   private add<K extends keyof Events>(event: K, listener: Listener<Events[K]>, once: boolean, first: boolean): this {

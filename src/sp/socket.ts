@@ -240,11 +240,13 @@ export class SpSocket extends Emitter<SocketEventMap> implements ProtocolHost, E
     return this.own.sendMessage(message, options);
   }
 
-  /** ProtocolHost: a send may succeed now, on any context. */
+  /**
+   * ProtocolHost: a send may succeed now. Only the socket's own context can be blocked this
+   * way: the protocols with contexts never block a send on a pipe (a context that could would
+   * be woken through its own host).
+   */
   writable(): void {
     this.own.writable();
-    if (this.contextSet.size === 0) return;
-    for (const ctx of this.contextSet) if (ctx.sendWaiters.length > 0) ctx.writable();
   }
 
   // ---- receiving -------------------------------------------------------------------------

@@ -17,6 +17,8 @@ export class FairQueue<S extends PipeState = PipeState> {
   private goneBytes = 0;
   /** The pipe the last `shift()` took its message from. */
   from: S | undefined;
+  /** Whether a full inbox stops its pipe being read (else the caller drops). */
+  private pausing = true;
 
   /** `wake`: told when the queue goes from empty to not empty (the socket's readable). */
   constructor(
@@ -33,7 +35,7 @@ export class FairQueue<S extends PipeState = PipeState> {
       this.readable.add(state, state.pipe.recvPriority);
       this.wake();
     }
-    if (state.inboxBytes >= this.host.options.recvBuffer && !this.paused.has(state)) {
+    if (this.pausing && state.inboxBytes >= this.host.options.recvBuffer && !this.paused.has(state)) {
       this.paused.add(state);
       state.pipe.pauseReading();
     }
@@ -61,6 +63,22 @@ export class FairQueue<S extends PipeState = PipeState> {
       state.pipe.resumeReading();
     }
     return payload;
+  }
+
+  /** True while `state`'s inbox holds recvBuffer bytes or more. */
+  isFull(state: S): boolean {
+    return state.inboxBytes >= this.host.options.recvBuffer;
+  }
+
+  /**
+   * Stop (or start again) pausing pipes whose inbox is full: a pipe that others read from too
+   * (SUB contexts) must not stop for this queue's reader. Paused pipes resume at once.
+   */
+  setPausing(pausing: boolean): void {
+    this.pausing = pausing;
+    if (pausing) return;
+    for (const state of this.paused) state.pipe.resumeReading();
+    this.paused.clear();
   }
 
   get hasMessages(): boolean {

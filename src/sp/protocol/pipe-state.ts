@@ -12,6 +12,8 @@ import { Queue } from '../queue.js';
 export interface PipeEvents<S extends PipeState = PipeState> {
   received(state: S, payload: Bytes): void;
   drained(state: S): void;
+  /** Bytes that count against the pipe's recvBuffer; by default all of its inbox. */
+  heldBytes?(state: S): number;
 }
 
 export class PipeState implements PipeSink {
@@ -34,7 +36,7 @@ export class PipeState implements PipeSink {
   ) {}
 
   get queuedBytes(): number {
-    return this.inboxBytes;
+    return this.events.heldBytes ? this.events.heldBytes(this) : this.inboxBytes;
   }
 
   pipeMessage(_pipe: Pipe, payload: Bytes): void {

@@ -6,11 +6,11 @@
  * context by id and to no other; a new request cancels the context's old one, whose late
  * replies are dropped. Raw REQ is in raw-requester.ts.
  *
- * Where NNG and nanomsg differ: with resendInterval 0 (resending off, NNG's rule) a request
- * whose pipe goes away fails its receive with ECONNRESET instead of waiting for ever (NNG's
- * req0_pipe_close). A user context (not the socket's own) also follows NNG when a new
- * request replaces one that a receive waits for (ECANCELED) and when a receive gives up
- * (the request is abandoned); the socket keeps nanomsg's behaviour there.
+ * Where NNG and nanomsg differ, a user context (not the socket's own) follows NNG: with
+ * resendInterval 0 a request whose pipe goes away fails its receive with ECONNRESET (NNG's
+ * req0_pipe_close); a new request that replaces one a receive waits for rejects that receive
+ * with ECANCELED; a receive that gives up abandons its request. The socket keeps nanomsg's
+ * behaviour: it resends on another pipe, and its receives wait for the current request.
  */
 import { copyBytes, type Bytes } from '../bytes.js';
 import { spError, type SpError } from '../errors.js';
@@ -132,7 +132,7 @@ class Req implements Protocol, PipeEvents<ReqPipe> {
     for (const ctx of state.carrying) {
       (ctx.request as Request).pipe = undefined;
       // nanomsg's NN_REQ_ACTION_PIPE_RM: resend at once, without waiting for the timer
-      if (ctx.host.options.resendInterval > 0) this.enqueue(ctx);
+      if (ctx.host.options.resendInterval > 0 || ctx.host.isDefault) this.enqueue(ctx);
       else this.fail(ctx, spError('ECONNRESET', `the connection that carried the request went away and resending is off (resendInterval 0)`));
     }
     state.carrying.clear();
@@ -175,6 +175,10 @@ class Req implements Protocol, PipeEvents<ReqPipe> {
   /** Forget `ctx`'s request, reply and failure. */
   cancel(ctx: ReqContext): void {
     if (ctx.request) this.finish(ctx);
+    if (ctx.queued) {
+      ctx.queued = false;
+      this.waiting.remove(ctx);
+    }
     ctx.reply = undefined;
     ctx.failure = undefined;
   }

@@ -3,7 +3,9 @@
  * subscribed topic. The socket's own context filters as messages arrive, so unwanted ones
  * never take buffer space, and fair-queues them across publishers with back-pressure, as
  * nanomsg does. Each further context has its own subscriptions and its own queue of up to
- * recvBuffer bytes; when it is full the oldest message makes room (NNG's default). It never
+ * recvBuffer bytes; when it is full the oldest message makes room (NNG's default). While
+ * contexts are open no reader may stop a publisher for the others: the socket's own queue
+ * then drops what arrives for a full pipe, as NNG's contexts do. It never
  * writes a byte to a PUB (nanomsg's PUB would abort). Raw SUB filters too, as nanomsg's does
  * (NNG's raw SUB does not); the socket core opens no context on a raw socket.
  */
@@ -96,7 +98,7 @@ class QueueSubContext extends SubContext {
   }
 
   close(): void {
-    this.owner.contexts.delete(this);
+    this.owner.contextClosed(this);
     this.queue.clear();
     this.queuedBytes = 0;
   }
@@ -116,8 +118,14 @@ class Sub implements Protocol, PipeEvents {
 
   openContext(host: ContextHost): ProtocolContext {
     const ctx = new QueueSubContext(this, host);
+    if (this.contexts.size === 0) this.inbound.setPausing(false);
     this.contexts.add(ctx);
     return ctx;
+  }
+
+  contextClosed(ctx: QueueSubContext): void {
+    this.contexts.delete(ctx);
+    if (this.contexts.size === 0) this.inbound.setPausing(true);
   }
 
   attach(pipe: Pipe): SpError | undefined {
@@ -131,8 +139,11 @@ class Sub implements Protocol, PipeEvents {
   }
 
   received(state: PipeState, payload: Bytes): void {
-    if (this.context.topics.matches(payload)) this.inbound.push(state, payload);
-    if (this.contexts.size === 0) return;
+    if (this.contexts.size === 0) {
+      if (this.context.topics.matches(payload)) this.inbound.push(state, payload);
+      return;
+    }
+    if (this.context.topics.matches(payload) && !this.inbound.isFull(state)) this.inbound.push(state, payload);
     const limit = this.host.options.recvBuffer;
     for (const ctx of this.contexts) {
       // each context owns what it receives, as NNG gives each its own copy
@@ -141,6 +152,11 @@ class Sub implements Protocol, PipeEvents {
   }
 
   drained(): void {}
+
+  /** While contexts are open the socket's queue drops instead of holding the pipe back. */
+  heldBytes(state: PipeState): number {
+    return this.contexts.size === 0 ? state.inboxBytes : 0;
+  }
 
   close(): void {
     this.contexts.clear();

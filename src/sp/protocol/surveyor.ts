@@ -4,8 +4,10 @@
  * A survey goes to every respondent that can take it now; when its deadline passes the next
  * receive fails with ETIMEDOUT and later ones with EFSM until the next survey. A new survey
  * cancels only its own context's old one, whose late responses are never delivered.
- * Responses are best effort (as in NNG): beyond recvBuffer bytes queued on one context they
- * are dropped. Raw SURVEYOR is in raw-requester.ts.
+ * The socket's own context queues responses per pipe and stops reading a pipe whose queue is
+ * full, as nanomsg does; a context opened with `context()` has one queue, and responses beyond
+ * recvBuffer bytes waiting in it are dropped (best effort, as NNG; one is always taken).
+ * Raw SURVEYOR is in raw-requester.ts.
  */
 import type { Bytes } from '../bytes.js';
 import { spError, type SpError } from '../errors.js';
@@ -14,6 +16,7 @@ import type { Pipe } from '../pipe.js';
 import { Queue } from '../queue.js';
 import { idHeader, IdSequence, leadingId } from './backtrace.js';
 import { Distributor } from './distributor.js';
+import { FairQueue } from './fair-queue.js';
 import { PROTOCOL_IDS } from './ids.js';
 import { PipeState, PipeStates, type PipeEvents } from './pipe-state.js';
 import type { ContextHost, Protocol, ProtocolContext, ProtocolFactory, ProtocolHost, ProtocolInfo } from './protocol.js';
@@ -34,6 +37,7 @@ class SurveyContext implements ProtocolContext {
   state: SurveyState = 'none';
   id = 0;
   timer: ReturnType<typeof setTimeout> | undefined;
+  /** A user context's responses (the socket's own are in `inbound`, per pipe). */
   readonly responses = new Queue<Message>();
   responseBytes = 0;
   readonly expire = (): void => this.owner.expire(this);
@@ -41,6 +45,8 @@ class SurveyContext implements ProtocolContext {
   constructor(
     private readonly owner: Surveyor,
     readonly host: ContextHost,
+    /** The socket's own context: per-pipe queues with back-pressure, as nanomsg's. */
+    private readonly inbound?: FairQueue,
   ) {}
 
   send(body: Uint8Array): boolean {
@@ -55,14 +61,33 @@ class SurveyContext implements ProtocolContext {
       this.drop();
       throw spError('ETIMEDOUT', `the survey's deadline (surveyDeadline ${this.host.options.surveyDeadline} ms) has passed`);
     }
+    if (this.inbound) return this.fromPipes(this.inbound);
     const response = this.responses.shift();
     if (response) this.responseBytes -= response.body.length;
     return response;
   }
 
+  /** The next response to the running survey; older ones still queued are skipped. */
+  private fromPipes(inbound: FairQueue): Message | undefined {
+    for (let payload = inbound.shift(); payload; payload = inbound.shift()) {
+      if (leadingId(payload) !== this.id) continue;
+      return new Message(payload.subarray(4), payload.subarray(0, 4), (inbound.from as PipeState).pipe.id);
+    }
+    return undefined;
+  }
+
+  /** Keep a response to the running survey. */
+  offer(state: PipeState, payload: Bytes, limit: number): void {
+    if (this.inbound) return this.inbound.push(state, payload);
+    if (this.responses.length > 0 && this.responseBytes + payload.length > limit) return;
+    this.responses.push(new Message(payload.subarray(4), payload.subarray(0, 4), state.pipe.id));
+    this.responseBytes += payload.length - 4;
+    if (this.responses.length === 1) this.host.readable();
+  }
+
   pollIn(): boolean {
     // with no survey going on, a receive fails at once: nanomsg reports IN so a poller wakes
-    return this.responses.length > 0 || this.state !== 'active';
+    return (this.inbound ? this.inbound.hasMessages : this.responses.length > 0) || this.state !== 'active';
   }
 
   pollOut(): boolean {
@@ -88,12 +113,14 @@ class Surveyor implements Protocol, PipeEvents {
   /** Contexts by the id of their running survey. */
   private readonly surveys = new Map<number, SurveyContext>();
   private readonly ids = new IdSequence();
+  private readonly inbound: FairQueue;
 
   constructor(
     private readonly host: ProtocolHost,
     context: ContextHost,
   ) {
-    this.context = new SurveyContext(this, context);
+    this.inbound = new FairQueue(host, () => context.readable());
+    this.context = new SurveyContext(this, context, this.inbound);
   }
 
   openContext(host: ContextHost): ProtocolContext {
@@ -106,7 +133,10 @@ class Surveyor implements Protocol, PipeEvents {
   }
 
   detach(pipe: Pipe): void {
-    if (this.states.remove(pipe)) this.out.remove(pipe);
+    const state = this.states.remove(pipe);
+    if (!state) return;
+    this.out.remove(pipe);
+    this.inbound.detach(state);
   }
 
   received(state: PipeState, payload: Bytes): void {
@@ -115,11 +145,8 @@ class Surveyor implements Protocol, PipeEvents {
       this.host.stats.droppedMessages++;
       return;
     }
-    const ctx = this.surveys.get(id);
-    if (!ctx || ctx.responseBytes + payload.length > this.host.options.recvBuffer) return;
-    ctx.responses.push(new Message(payload.subarray(4), payload.subarray(0, 4), state.pipe.id));
-    ctx.responseBytes += payload.length - 4;
-    if (ctx.responses.length === 1) ctx.host.readable();
+    // a response to a survey that expired or was replaced is dropped, as nanomsg does
+    this.surveys.get(id)?.offer(state, payload, this.host.options.recvBuffer);
   }
 
   drained(): void {}
