@@ -9,6 +9,8 @@
  *   npm run bench -- --impl nanosp,node-net --transport tcp --kind thr --size 64
  *   npm run bench -- --tsx              run the TypeScript tools through tsx instead of compiling
  *   npm run bench -- --no-cross         skip the nanosp <-> C interop runs
+ *   npm run bench -- --kind contexts    requests/s with 1, 16, 256 in flight: nanosp contexts,
+ *                                       N nanosp REQ sockets, NNG contexts (bench/contexts/runner.ts)
  *
  * Each run starts the local tool (local_thr/local_lat) with --json, waits until it listens on
  * its address (the kernel's socket tables, or a connection off Linux), runs the remote tool, and reads both JSON objects; inproc cells
@@ -23,6 +25,7 @@ import { cpus, loadavg, release, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ImplName, PerfResult, ToolName } from './perf/common.js';
+import { CTX_IMPLS, CTX_INFLIGHT, runContexts, type CtxImpl, type Harness } from './contexts/runner.js';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const BUILD = join(ROOT, 'bench', '.build');
@@ -49,6 +52,16 @@ interface Options {
   transports: Transport[];
   kinds: Kind[];
   sizes: number[] | undefined;
+  /** `--kind contexts`: run the contexts benchmark (bench/contexts/runner.ts); not part of the default run. */
+  contexts: boolean;
+  ctxImpls: CtxImpl[];
+  inflight: number[];
+  /** The contexts runs' warm-up (the TypeScript tools', the C tools') and measured window, ms. */
+  warmupMs: number;
+  cWarmupMs: number;
+  measureMs: number;
+  /** --transport was given (the contexts runs default to tcp alone). */
+  transportGiven: boolean;
   cross: boolean;
   tsx: boolean;
   timeoutMs: number;
@@ -59,7 +72,9 @@ function usage(message?: string): never {
   if (message) process.stderr.write(`bench: ${message}\n`);
   process.stderr.write(
     'usage: npm run bench -- [--quick] [--rounds N] [--impl nanosp,node-net,libnanomsg,nng] [--transport tcp,ipc,inproc]\n' +
-      '                        [--kind thr,lat] [--size 64,1024,65536] [--no-cross] [--tsx] [--timeout SECONDS] [--out FILE]\n',
+      '                        [--kind thr,lat] [--size 64,1024,65536] [--no-cross] [--tsx] [--timeout SECONDS] [--out FILE]\n' +
+      '       npm run bench -- --kind contexts [--impl nanosp,nanosp-sockets,nanosp-sockets-ctx,nng,nng-aio] [--inflight 1,16,256]\n' +
+      '                        [--window WARMUP_MS,MEASURE_MS] [--quick] [--rounds N] [--size 64] [--transport tcp,ipc]\n',
   );
   process.exit(2);
 }
@@ -79,6 +94,13 @@ function parseOptions(argv: string[]): Options {
     transports: ['tcp', 'ipc', 'inproc'],
     kinds: ['thr', 'lat'],
     sizes: undefined,
+    contexts: false,
+    ctxImpls: [...CTX_IMPLS],
+    inflight: [...CTX_INFLIGHT],
+    warmupMs: 0,
+    cWarmupMs: 0,
+    measureMs: 0,
+    transportGiven: false,
     cross: true,
     tsx: false,
     timeoutMs: 0,
@@ -97,15 +119,36 @@ function parseOptions(argv: string[]): Options {
         o.rounds = n;
         break;
       }
-      case '--impl':
-        o.impls = list(next(), IMPLS, 'implementation');
+      case '--impl': {
+        // the perf tools' implementations and the contexts benchmark's; each part takes its own
+        const items = list<string>(next(), [...new Set<string>([...IMPLS, ...CTX_IMPLS])], 'implementation');
+        o.impls = items.filter((i): i is ImplName => (IMPLS as readonly string[]).includes(i));
+        o.ctxImpls = items.filter((i): i is CtxImpl => (CTX_IMPLS as readonly string[]).includes(i));
         break;
+      }
       case '--transport':
         o.transports = list(next(), ['tcp', 'ipc', 'inproc'] as const, 'transport');
+        o.transportGiven = true;
         break;
-      case '--kind':
-        o.kinds = list(next(), ['thr', 'lat'] as const, 'kind');
+      case '--kind': {
+        const kinds = list(next(), ['thr', 'lat', 'contexts'] as const, 'kind');
+        o.kinds = kinds.filter((k): k is Kind => k !== 'contexts');
+        o.contexts = kinds.includes('contexts');
         break;
+      }
+      case '--inflight': {
+        const counts = (next() ?? '').split(',').map(Number);
+        if (counts.some((n) => !Number.isInteger(n) || n < 1 || n > 4096)) usage('--inflight needs counts from 1 to 4096, comma separated');
+        o.inflight = counts;
+        break;
+      }
+      case '--window': {
+        const ms = (next() ?? '').split(',').map(Number);
+        if (ms.length !== 2 || !Number.isInteger(ms[0]) || (ms[0] as number) < 0 || !Number.isInteger(ms[1]) || (ms[1] as number) < 1) usage('--window needs WARMUP_MS,MEASURE_MS');
+        [o.warmupMs, o.measureMs] = ms as [number, number];
+        o.cWarmupMs = o.warmupMs;
+        break;
+      }
       case '--size': {
         const sizes = (next() ?? '').split(',').map(Number);
         if (sizes.length === 0 || sizes.some((s) => !Number.isInteger(s) || s < 0)) usage('--size needs sizes in bytes, comma separated');
@@ -137,6 +180,9 @@ function parseOptions(argv: string[]): Options {
   }
   if (o.rounds === 0) o.rounds = o.quick ? 1 : 3;
   if (o.timeoutMs === 0) o.timeoutMs = o.quick ? 30_000 : 60_000;
+  // nanosp reaches its steady rate after ~0.7–1 s of JIT warm-up at the low rates (N = 1, or N
+  // sockets); the C tools need none
+  if (o.measureMs === 0) [o.warmupMs, o.cWarmupMs, o.measureMs] = o.quick ? [700, 200, 500] : [1000, 300, 1000];
   return o;
 }
 
@@ -210,8 +256,11 @@ function hasCommand(command: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 }
 
-/** Compile bench/perf, bench/baseline and the src they import to plain JS in bench/.build/js. */
+let compiledOnce: boolean | undefined;
+
+/** Compile bench/perf, bench/baseline, bench/contexts and the src they import to plain JS in bench/.build/js (once per run). */
 function buildTypeScript(): boolean {
+  if (compiledOnce !== undefined) return compiledOnce;
   mkdirSync(BUILD, { recursive: true });
   const config = join(BUILD, 'tsconfig.json');
   writeFileSync(
@@ -220,7 +269,7 @@ function buildTypeScript(): boolean {
       {
         extends: '../../tsconfig.json',
         compilerOptions: { outDir: 'js', rootDir: '../..', noEmit: false, declaration: false, sourceMap: false, noEmitOnError: false, incremental: false },
-        include: ['../perf/*.ts', '../baseline/*.ts'],
+        include: ['../perf/*.ts', '../baseline/*.ts', '../contexts/*.ts'],
       },
       null,
       2,
@@ -233,6 +282,7 @@ function buildTypeScript(): boolean {
     const first = `${r.stdout}${r.stderr}`.trim().split('\n').slice(0, 5).join('\n  ');
     note(`tsc reported errors${built ? ' (the tools were emitted anyway)' : ''}:\n  ${first}`);
   }
+  compiledOnce = built;
   return built;
 }
 
@@ -310,9 +360,11 @@ interface Proc {
   readonly exited: Promise<number | string>;
 }
 
-function start(command: string[]): Proc {
+function start(command: string[], extra: { stdin?: boolean; onLine?: (line: string) => void } = {}): Proc {
   const [file, ...args] = command as [string, ...string[]];
-  const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
+  const child = spawn(file, args, { stdio: [extra.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'], cwd: ROOT });
+  // a child that exits without reading its stdin must not fail the runner with EPIPE
+  child.stdin?.on('error', () => {});
   live.add(child);
   const proc: Proc = {
     child,
@@ -327,7 +379,16 @@ function start(command: string[]): Proc {
       });
     }),
   };
-  child.stdout?.setEncoding('utf8').on('data', (t: string) => (proc.stdout += t));
+  let seen = 0;
+  child.stdout?.setEncoding('utf8').on('data', (t: string) => {
+    proc.stdout += t;
+    if (!extra.onLine) return;
+    let nl: number;
+    while ((nl = proc.stdout.indexOf('\n', seen)) >= 0) {
+      extra.onLine(proc.stdout.slice(seen, nl));
+      seen = nl + 1;
+    }
+  });
   child.stderr?.setEncoding('utf8').on('data', (t: string) => (proc.stderr += t));
   return proc;
 }
@@ -651,6 +712,26 @@ function render(medians: Median[], cells: Cell[], impls: ImplName[], rows: Row[]
   return parts.join('\n\n');
 }
 
+// ---- the contexts benchmark (bench/contexts/runner.ts) ---------------------------------------
+
+const harness: Harness = { start, finish, probe, freePort, delay, note, hasCommand, median, table, rate, build: BUILD, root: ROOT };
+
+function contextOptions(o: Options): Parameters<typeof runContexts>[1] {
+  const transports = o.transportGiven ? o.transports.filter((t): t is 'tcp' | 'ipc' => t !== 'inproc') : (['tcp'] as const);
+  return { quick: o.quick, rounds: o.rounds, impls: o.ctxImpls, transports, sizes: o.sizes ?? [64], inflight: o.inflight, warmupMs: o.warmupMs, cWarmupMs: o.cWarmupMs, measureMs: o.measureMs, timeoutMs: o.timeoutMs };
+}
+
+/** ctx_rep/ctx_req in TypeScript: compiled to bench/.build/js with the perf tools, or through tsx. */
+function contextLauncher(o: Options): ((tool: 'ctx_rep' | 'ctx_req') => string[]) | undefined {
+  if (o.ctxImpls.every((i) => i.startsWith('nng'))) return undefined;
+  let compiled = false;
+  if (!o.tsx) {
+    compiled = buildTypeScript() && existsSync(join(BUILD, 'js', 'bench', 'contexts', 'ctx_req.js'));
+    if (!compiled) note('could not compile the contexts tools; running them through tsx (slower start-up, more memory)');
+  }
+  return (tool) => (compiled ? [process.execPath, join(BUILD, 'js', 'bench', 'contexts', `${tool}.js`)] : [process.execPath, '--import', 'tsx', join(ROOT, 'bench', 'contexts', `${tool}.ts`)]);
+}
+
 // ---- main ----------------------------------------------------------------------------------
 
 async function main(): Promise<number> {
@@ -659,19 +740,21 @@ async function main(): Promise<number> {
   const startedAt = new Date();
   const loadBefore = loadavg().map((l) => Number(l.toFixed(2)));
   note(`${command}: ${o.rounds} round(s)${o.quick ? ', quick' : ''}; building the tools`);
-  const launchers = prepare(o);
-  const impls = o.impls.filter((i) => launchers[i] !== undefined);
   const cells = plan(o);
-  if (impls.length === 0 || cells.length === 0) {
+  const launchers = cells.length > 0 ? prepare(o) : {};
+  const impls = o.impls.filter((i) => launchers[i] !== undefined);
+  // the perf tools' cells (thr, lat); `--kind contexts` alone runs none of them
+  const perf = impls.length > 0 && cells.length > 0;
+  if (!perf && !(o.contexts && o.ctxImpls.length > 0)) {
     note('nothing to measure');
     return 1;
   }
   const total = o.rounds * cells.reduce((n, c) => n + impls.filter((i) => hasImpl(i, c.transport)).length, 0);
-  note(`${cells.length} cells × ${impls.join(', ')}: ${total} runs, interleaved round by round`);
+  if (perf) note(`${cells.length} cells × ${impls.join(', ')}: ${total} runs, interleaved round by round`);
 
   const rows: Row[] = [];
   let done = 0;
-  for (let round = 1; round <= o.rounds; round++) {
+  for (let round = 1; perf && round <= o.rounds; round++) {
     for (const cell of cells) {
       const order = impls.filter((i) => hasImpl(i, cell.transport));
       // rotate the order every round so no implementation always runs first after a cell change
@@ -688,7 +771,7 @@ async function main(): Promise<number> {
     }
   }
 
-  if (o.cross && launchers.nanosp) {
+  if (perf && o.cross && launchers.nanosp) {
     const peers = (['libnanomsg', 'nng'] as const).filter((p) => launchers[p]);
     for (const peer of peers) {
       for (const kind of ['thr', 'lat'] as const) {
@@ -705,24 +788,38 @@ async function main(): Promise<number> {
     }
   }
 
+  const ctx = o.contexts ? await runContexts(harness, contextOptions(o), contextLauncher(o)) : undefined;
+
   const medians = summarise(rows, cells, impls);
-  const text = render(medians, cells, impls, rows);
+  const text = [perf ? render(medians, cells, impls, rows) : '', ctx?.text ?? ''].filter(Boolean).join('\n\n');
   const failures = rows.filter((r) => !r.ok);
+  const ctxFailures = ctx?.rows.filter((r) => !r.ok) ?? [];
   const finishedAt = new Date();
   const loadAfter = loadavg().map((l) => Number(l.toFixed(2)));
   const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, kernel: release(), platform: process.platform, loadavgBefore: loadBefore, loadavgAfter: loadAfter };
   process.stdout.write(`\n${text}\n\n`);
 
   mkdirSync(dirname(o.out), { recursive: true });
-  const report = { command, startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), machine, options: o, medians, rows };
+  const report = {
+    command,
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    machine,
+    options: o,
+    medians,
+    rows,
+    ...(ctx ? { contextMedians: ctx.medians, contextRows: ctx.rows } : {}),
+  };
   writeFileSync(o.out, `${JSON.stringify(report, null, 2)}\n`);
   const mdPath = o.out.replace(/\.json$/, '') + '.md';
   const header = `Command: \`${command}\`\n\nMachine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, Linux ${machine.kernel}; ${startedAt.toISOString()}, ${Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000)} s; load average ${loadBefore.join(' ')} before, ${loadAfter.join(' ')} after\n\n`;
   writeFileSync(mdPath, `${header}${text}\n`);
-  note(`${rows.length} runs in ${Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000)} s; rows written to ${relative(process.cwd(), o.out) || o.out} (tables: ${relative(process.cwd(), mdPath)})`);
-  if (failures.length > 0) {
-    note(`${failures.length} run(s) failed:`);
+  const runs = rows.length + (ctx?.rows.length ?? 0);
+  note(`${runs} runs in ${Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000)} s; rows written to ${relative(process.cwd(), o.out) || o.out} (tables: ${relative(process.cwd(), mdPath)})`);
+  if (failures.length + ctxFailures.length > 0) {
+    note(`${failures.length + ctxFailures.length} run(s) failed:`);
     for (const f of failures) note(`  ${f.impl} ${f.kind} ${sizeLabel(f.size)} ${f.transport}: ${f.error}`);
+    for (const f of ctxFailures) note(`  ${f.impl} contexts ${f.inflight} in flight ${sizeLabel(f.size)} ${f.transport}: ${f.error}`);
     return 1;
   }
   return 0;
