@@ -250,12 +250,16 @@ export class Context implements ContextHost {
   // ---- options ---------------------------------------------------------------------------
 
   /** `sendTimeout`, `recvTimeout`, and `resendInterval` (REQ) or `surveyDeadline` (SURVEYOR). */
+  setOption(name: keyof ContextOptions, value: number): void;
+  setOption(name: string, value: unknown): void;
   setOption(name: string, value: unknown): void {
     if (this.closed) throw this.badf('set an option');
     const key = this.optionName(name);
     (this.options as unknown as Record<string, unknown>)[key] = checkOption(this.owner.type, this.owner.raw, key, value);
   }
 
+  getOption(name: keyof ContextOptions): number;
+  getOption(name: string): unknown;
   getOption(name: string): unknown {
     if (this.closed) throw this.badf('get an option');
     return this.options[this.optionName(name)];

@@ -5,7 +5,7 @@
  * line, a SUB context starved by the socket's own unread messages, and the emitter's once/on.
  */
 import { describe, expect, it } from 'vitest';
-import { poll, POLLIN, SpError } from '../../src/index.js';
+import { poll, POLLIN, SpError, type PollItem } from '../../src/index.js';
 import { linked, next, testSocket } from '../helpers/sockets.js';
 
 let names = 0;
@@ -55,7 +55,7 @@ describe("the socket's own REQ with resendInterval 0", () => {
     }
     await req.send('who answers?');
     // whichever REP got it leaves without answering; the other must get the request again
-    const items = reps.map((rep) => ({ socket: rep, events: POLLIN }));
+    const items: PollItem[] = reps.map((rep) => ({ socket: rep, events: POLLIN }));
     expect(await poll(items, { timeout: 2000 })).toBe(1);
     const first = reps[items.findIndex((item) => item.revents === POLLIN)]!;
     const other = reps.find((rep) => rep !== first)!;
