@@ -29,6 +29,7 @@ export type {
   EndpointFailure,
   PipeFailure,
   EndpointErrorEvent,
+  PipeAddingEvent,
   SocketEventMap,
 } from './sp/events.js';
 export { device } from './sp/device.js';

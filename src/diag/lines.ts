@@ -15,6 +15,13 @@ export function addressOf(url: string): string {
   return sep < 0 ? url : url.slice(sep + 3);
 }
 
+/** A peer's host from a pipe's remote address: `127.0.0.1:51234` → `127.0.0.1`, `[::1]:80` → `::1`; paths stay. */
+export function peerHost(remoteAddress: string): string {
+  const bracketed = /^\[(.*)\]:\d+$/.exec(remoteAddress);
+  if (bracketed) return bracketed[1] as string;
+  return /^[^/:]+:\d+$/.test(remoteAddress) ? remoteAddress.slice(0, remoteAddress.lastIndexOf(':')) : remoteAddress;
+}
+
 /** `nanomsg: socket.{name}[{address}]: Error: {text}` and LF. */
 export function errorLine(socketName: string, url: string, text: string): string {
   return `nanomsg: socket.${socketName}[${addressOf(url)}]: Error: ${text}\n`;

@@ -7,12 +7,12 @@
 import { subscribe } from 'node:diagnostics_channel';
 import { SpError, type ErrnoName } from '../sp/errors.js';
 import type { Endpoint } from '../sp/endpoint.js';
-import type { EndpointFailure, EndpointInfo } from '../sp/events.js';
+import type { EndpointFailure, EndpointInfo, PipeFailure } from '../sp/events.js';
 import { socketCloseChannel, socketCreateChannel, socketOpenChannel } from '../node/channels.js';
 import { SpSocket } from '../sp/socket.js';
 import { strerror } from '../sp/errors.js';
 import { readEnvironment, type DiagnosticsConfig } from './config.js';
-import { errorLine, estpRecords, statisticsLines } from './lines.js';
+import { errorLine, estpRecords, peerHost, statisticsLines } from './lines.js';
 
 /** getaddrinfo's texts (glibc gai_strerror) for the failures Node reports by these codes. */
 const RESOLVE_TEXT: Readonly<Record<string, string>> = {
@@ -34,6 +34,8 @@ export class Diagnostics {
   private timer: NodeJS.Timeout | undefined;
   /** Per endpoint, what nanosp's extensions (resolve failures) last printed. */
   private readonly printed = new WeakMap<EndpointInfo, string>();
+  /** Per endpoint, the peer hosts whose refused pipes were reported. */
+  private readonly refused = new WeakMap<EndpointInfo, Set<string>>();
 
   constructor() {
     subscribe(socketCreateChannel.name, () => this.creating());
@@ -96,6 +98,18 @@ export class Diagnostics {
     socket.on('bind-failed', ({ endpoint, error }) => {
       if (!USAGE_ERRORS.has(error.code)) this.printError(socket, endpoint, strerror(error.code));
     });
+    socket.on('pipe-broken', (event) => this.pipeRefused(socket, event));
+  }
+
+  /** nanosp's extension: a pipe the application refused ('pipe-adding'), once per endpoint and peer host. */
+  private pipeRefused(socket: SpSocket, { endpoint, pipe, error }: PipeFailure): void {
+    if (error.code !== 'EACCES' || !pipe) return;
+    const host = peerHost(pipe.remoteAddress);
+    let hosts = this.refused.get(endpoint);
+    if (!hosts) this.refused.set(endpoint, (hosts = new Set()));
+    if (hosts.has(host)) return;
+    hosts.add(host);
+    this.printError(socket, endpoint, `${strerror('EACCES')} (the application refused a connection from ${host})`);
   }
 
   private resolveFailed(socket: SpSocket, { endpoint, error }: EndpointFailure): void {

@@ -6,7 +6,7 @@
  */
 import { EMPTY_BYTES, type Bytes } from './bytes.js';
 import { spError, SpError } from './errors.js';
-import { Message, toBytes, toOwnedBytes, type MessageData } from './message.js';
+import { Message, toBytes, toOwnedBytes, type MessageData, type MessageInit } from './message.js';
 import { checkOption, type OptionName } from './options.js';
 import type { ContextHost, ContextOptions, ProtocolContext, SocketType } from './protocol/protocol.js';
 import type { SocketStats } from './stats.js';
@@ -89,32 +89,36 @@ export class Context implements ContextHost {
   }
 
   /** Send a message with its SP header (raw sockets: nn_sendmsg with SP_HDR). */
-  sendMessage(message: { body: MessageData; header?: Uint8Array }, options?: WaitOptions): Promise<void> {
+  sendMessage(message: MessageInit, options?: WaitOptions): Promise<void> {
     try {
-      if (message === null || typeof message !== 'object') throw spError('EINVAL', `sendMessage takes a Message { body, header }, got ${String(message)}`);
+      if (message === null || typeof message !== 'object') throw spError('EINVAL', `sendMessage takes a Message { body, header, pipe }, got ${String(message)}`);
       const body = toOwnedBytes(message.body, 'message body');
       const header = message.header === undefined ? EMPTY_BYTES : toBytes(message.header, 'message header');
-      if (this.trySendNow(body, header)) return RESOLVED;
-      return this.waitSend(body, header, options);
+      const pipe = message.pipe ?? 0;
+      if (typeof pipe !== 'number' || !Number.isInteger(pipe) || pipe < 0 || pipe > 0x7fff_ffff) {
+        throw spError('EINVAL', `a message's pipe is a pipe id (a 31-bit integer, 0 for any), got ${String(pipe)}`);
+      }
+      if (this.trySendNow(body, header, pipe)) return RESOLVED;
+      return this.waitSend(body, header, options, pipe);
     } catch (err) {
       return Promise.reject(err);
     }
   }
 
-  private trySendNow(body: Uint8Array, header: Uint8Array): boolean {
+  private trySendNow(body: Uint8Array, header: Uint8Array, pipe = 0): boolean {
     if (this.closed) throw this.badf('send');
     if (!this.owner.canSend) throw spError('ENOTSUP', `${this.owner.type.toUpperCase()} sockets cannot send`);
-    if (this.sendWaiters.length > 0 || !this.state.send(body, header)) return false;
+    if (this.sendWaiters.length > 0 || !this.state.send(body, header, pipe)) return false;
     const stats = this.owner.stats;
     stats.messagesSent++;
     stats.bytesSent += body.length;
     return true;
   }
 
-  private waitSend(body: Uint8Array, header: Uint8Array, options: WaitOptions | undefined): Promise<void> {
+  private waitSend(body: Uint8Array, header: Uint8Array, options: WaitOptions | undefined, pipe = 0): Promise<void> {
     const { timeout, signal } = waitOptions(options, this.options.sendTimeout);
     if (timeout === 0) return Promise.reject(this.cannotWait('send', options));
-    return this.sendWaiters.wait(timeout, signal, body, header);
+    return this.sendWaiters.wait(timeout, signal, body, header, false, pipe);
   }
 
   /** @internal ContextHost: a send may succeed now; serve the blocked senders in order. */
@@ -125,7 +129,7 @@ export class Context implements ContextHost {
       const waiter = waiters.peek()!;
       let sent: boolean;
       try {
-        sent = this.state.send(waiter.body as Uint8Array, waiter.header as Uint8Array);
+        sent = this.state.send(waiter.body as Uint8Array, waiter.header as Uint8Array, waiter.pipe);
       } catch (err) {
         waiters.shift()!.reject(err as SpError);
         continue;

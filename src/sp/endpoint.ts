@@ -139,7 +139,8 @@ export abstract class Endpoint implements EndpointInfo, PipeOwner {
             this.pipes.delete(pipe);
             pipe.owner = undefined;
             void pipe.close(0);
-            return this.broken(undefined, refused);
+            // the event names the pipe the application refused (its admission listener saw it)
+            return this.broken(refused.code === 'EACCES' ? pipe : undefined, refused);
           }
           if (!this.closed && !pipe.isClosed) pipe.run();
         },

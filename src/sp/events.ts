@@ -39,7 +39,10 @@ export interface EndpointFailure extends EndpointEvent {
   readonly error: SpError;
 }
 export interface PipeFailure extends EndpointEvent {
-  /** Undefined when the connection broke before the SP handshake completed. */
+  /**
+   * Undefined when the connection broke before the SP handshake completed, or when the
+   * protocol refused it (EISCONN); the pipe the application refused (EACCES, 'pipe-adding').
+   */
   readonly pipe: PipeInfo | undefined;
   readonly error: SpError;
 }
@@ -52,7 +55,20 @@ export interface EndpointErrorEvent extends EndpointEvent {
   readonly error: SpError | undefined;
 }
 
+/**
+ * A pipe passed the SP handshake and is about to be attached: a listener may refuse it before
+ * it carries a single message (an allow-list of addresses, a cap on peers), as NNG's pre-add
+ * pipe notification. A listener that throws refuses it too.
+ */
+export interface PipeAddingEvent {
+  readonly pipe: PipeInfo;
+  /** Refuse the pipe: it is closed, counted in stats.rejectedConnections, and its endpoint reports EACCES. */
+  reject(reason?: string): void;
+}
+
 export interface SocketEventMap {
+  /** A pipe passed the handshake; refuse it here with `event.reject()` (or leave it be). */
+  'pipe-adding': [event: PipeAddingEvent];
   /** A pipe was attached: the SP handshake passed and the protocol took it. */
   pipe: [pipe: PipeInfo];
   'pipe-removed': [pipe: PipeInfo, reason: PipeCloseReason];

@@ -23,6 +23,7 @@ export type {
   EndpointFailure,
   PipeFailure,
   EndpointErrorEvent,
+  PipeAddingEvent,
   SocketEventMap,
 } from './events.js';
 export { device } from './device.js';

@@ -20,6 +20,15 @@ export class Message {
   ) {}
 }
 
+/** What `sendMessage` takes: a body, and where it applies an SP header and the pipe to send on. */
+export interface MessageInit {
+  readonly body: MessageData;
+  /** Raw sockets: the SP header (backtrace, request id, hop count). */
+  readonly header?: Uint8Array;
+  /** Polyamorous PAIR v1: the id of the pipe to send on (a received message's `pipe`); 0 or none: the first. */
+  readonly pipe?: number;
+}
+
 /** Bytes of a message, without copying when they already are bytes. */
 export function toBytes(data: MessageData, what = 'message'): Bytes {
   if (typeof data === 'string') return stringBytes(data);

@@ -199,8 +199,16 @@ export function isOptionName(name: string): name is OptionName {
  * Unknown names and options of another socket type give ENOPROTOOPT; bad values give EINVAL.
  */
 export function checkOption(type: string, raw: boolean, name: string, value: unknown): unknown {
-  return OPTION_SPECS[checkOptionName(type, raw, name)].check(value, name);
+  const checked = OPTION_SPECS[checkOptionName(type, raw, name)].check(value, name);
+  // NNG sizes PAIR v1's hop limit to NNI_MAX_MAX_TTL; nanomsg's 1..255 stays for REQ/REP and SURVEYOR
+  if (name === 'maxTtl' && type === 'pair1' && (checked as number) > PAIR1_MAX_TTL) {
+    throw spError('EINVAL', `maxTtl on a pair1 socket must be an integer from 1 to ${PAIR1_MAX_TTL} (NNG's limit), got ${String(value)}`);
+  }
+  return checked;
 }
+
+/** NNG's NNI_MAX_MAX_TTL: PAIR v1 sockets take maxTtl 1..15. */
+export const PAIR1_MAX_TTL = 15;
 
 /** The option `name` exists for a socket of `type` (else ENOPROTOOPT), for getting or setting. */
 export function checkOptionName(type: string, raw: boolean, name: string): OptionName {

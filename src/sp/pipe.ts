@@ -77,6 +77,16 @@ export abstract class Pipe implements PipeInfo {
    */
   abstract close(lingerMs?: number): Promise<void>;
 
+  /**
+   * The protocol found that the peer broke its rules (a malformed header): the pipe ends as
+   * broken — counted, reported to its endpoint — and is closed.
+   */
+  reject(error: SpError): void {
+    if (this.closed) return;
+    this.ended('broken', error);
+    void this.close(0);
+  }
+
   /** For subclasses: report the end once, to the owner. */
   protected ended(reason: PipeCloseReason, error: SpError | undefined): void {
     if (this.closed) return;

@@ -52,6 +52,15 @@ export class Queue<T> {
     return false;
   }
 
+  /** Keep only the items `keep` accepts, in order; returns those removed. O(n), off the hot path. */
+  filter(keep: (item: T) => boolean): T[] {
+    const removed: T[] = [];
+    const kept: T[] = [];
+    this.drain((item) => (keep(item) ? kept : removed).push(item));
+    for (const item of kept) this.push(item);
+    return removed;
+  }
+
   /** Empty the queue, handing each item to `each` in order. */
   drain(each: (item: T) => void): void {
     while (this.count > 0) each(this.shift() as T);

@@ -8,10 +8,10 @@ import { splitAddress } from './address.js';
 import { BoundEndpoint, ConnectEndpoint, type Endpoint, type EndpointHost, type EndpointOptions } from './endpoint.js';
 import { spError, SpError } from './errors.js';
 import { Emitter } from './emitter.js';
-import { socketLifeWatchers, type PipeCloseReason, type SocketEventMap } from './events.js';
+import { socketLifeWatchers, type PipeAddingEvent, type PipeCloseReason, type SocketEventMap } from './events.js';
 import type { Bytes } from './bytes.js';
 import { Context, type ContextOwner } from './context.js';
-import { Message, type MessageData } from './message.js';
+import { Message, type MessageData, type MessageInit } from './message.js';
 import { checkOption, checkOptionName, defaultOptions, OPTION_SPECS, type OptionName, type SocketOptions, type SocketOptionsInit } from './options.js';
 import type { Pipe } from './pipe.js';
 import { protocolName } from './protocol/ids.js';
@@ -26,6 +26,8 @@ import type { WaitOptions } from './waiters.js';
 export interface SocketInit extends SocketOptionsInit {
   /** The raw (device) variant: no end-to-end behaviour, SP headers handed to the user. */
   raw?: boolean;
+  /** PAIR v1 only: pair with many peers at once, a message per pipe (NNG's nng_pair1_open_poly). */
+  polyamorous?: boolean;
 }
 
 /** Socket numbers, lowest free first, as nanomsg hands out socket slots. */
@@ -40,6 +42,8 @@ function allocateIndex(): number {
 export class SpSocket extends Emitter<SocketEventMap> implements ProtocolHost, EndpointHost, ContextOwner {
   readonly type: SocketType;
   readonly raw: boolean;
+  /** PAIR v1 with many peers: messages name their pipe (`recvMessage().pipe`, `sendMessage({ pipe })`). */
+  readonly polyamorous: boolean;
   /** nanomsg's socket number: the default socketName, reused after close like a descriptor. */
   readonly index: number;
   /** Live option values; change them with `setOption`, which validates. */
@@ -71,7 +75,7 @@ export class SpSocket extends Emitter<SocketEventMap> implements ProtocolHost, E
     const options = defaultOptions(String(this.index));
     try {
       for (const [name, value] of Object.entries(init)) {
-        if (name === 'raw' || value === undefined) continue;
+        if (name === 'raw' || name === 'polyamorous' || value === undefined) continue;
         (options as unknown as Record<string, unknown>)[name] = checkOption(this.type, this.raw, name, value);
       }
     } catch (err) {
@@ -80,8 +84,9 @@ export class SpSocket extends Emitter<SocketEventMap> implements ProtocolHost, E
     }
     this.options = options;
     this.info = factory.info;
+    this.polyamorous = polyamorousMode(this.type, this.raw, init.polyamorous, () => usedIndexes.delete(this.index));
     this.own = new Context(this, 0, options, true);
-    this.protocol = factory.create(this, this.raw, this.own);
+    this.protocol = factory.create(this, this.raw, this.own, { polyamorous: this.polyamorous });
     this.own.state = this.protocol.context;
     for (const watcher of socketLifeWatchers) watcher.opened?.(this);
   }
@@ -236,7 +241,7 @@ export class SpSocket extends Emitter<SocketEventMap> implements ProtocolHost, E
   }
 
   /** Raw sockets: send a message with its SP header (nn_sendmsg with SP_HDR). */
-  sendMessage(message: Message | { body: MessageData; header?: Uint8Array }, options?: WaitOptions): Promise<void> {
+  sendMessage(message: Message | MessageInit, options?: WaitOptions): Promise<void> {
     return this.own.sendMessage(message, options);
   }
 
@@ -370,12 +375,39 @@ export class SpSocket extends Emitter<SocketEventMap> implements ProtocolHost, E
   /** @internal */
   attachPipe(pipe: Pipe): SpError | undefined {
     if (this.closing) return this.badf('attach a pipe');
+    if (this.listenerCount('pipe-adding') > 0) {
+      const refusal = this.admit(pipe);
+      if (refusal) return refusal;
+    }
     const refused = this.protocol.attach(pipe);
     if (refused) return refused;
     this.pipeSet.add(pipe);
     this.stats.currentConnections++;
     this.emit('pipe', pipe);
     return undefined;
+  }
+
+  /**
+   * Ask the 'pipe-adding' listeners: an EACCES error when one refused the pipe (or threw), or
+   * EBADF when one closed the socket — which is safe here, unlike in NNG's pre-add callback.
+   */
+  private admit(pipe: Pipe): SpError | undefined {
+    let reason: string | undefined;
+    const event: PipeAddingEvent = {
+      pipe,
+      reject(why?: string) {
+        reason = typeof why === 'string' && why !== '' ? why : 'the application refused the connection';
+      },
+    };
+    try {
+      this.emit('pipe-adding', event);
+    } catch (err) {
+      reason = `the 'pipe-adding' listener failed: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    if (this.closing) return this.badf('attach a pipe');
+    if (reason === undefined) return undefined;
+    this.stats.rejectedConnections++;
+    return spError('EACCES', `pipe ${pipe.id} from ${pipe.remoteAddress} was refused: ${reason}`);
   }
 
   /** @internal */
@@ -405,6 +437,18 @@ export class SpSocket extends Emitter<SocketEventMap> implements ProtocolHost, E
   private badf(doing: string): SpError {
     return spError('EBADF', `cannot ${doing}: the ${this.type} socket ${JSON.stringify(this.options.socketName)} is closed`);
   }
+}
+
+/** The `polyamorous` option checked: PAIR v1 only, cooked only (NNG has no raw poly socket). */
+function polyamorousMode(type: SocketType, raw: boolean, value: unknown, release: () => void): boolean {
+  if (value === undefined || value === false) return false;
+  let why: string | undefined;
+  if (value !== true) why = `polyamorous must be true or false, got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`;
+  else if (type !== 'pair1') why = `polyamorous applies to pair1 sockets only, not ${type}`;
+  else if (raw) why = 'a raw pair1 socket cannot be polyamorous (NNG has no such socket)';
+  if (!why) return true;
+  release();
+  throw spError('EINVAL', why);
 }
 
 /** Make a socket of `type` ('pair', 'pub', 'sub', 'push', 'pull', …). */

@@ -37,10 +37,17 @@ export class SocketStats {
    * their SP header was malformed (no request or survey id, too short) or had too many hops.
    */
   droppedMessages = 0;
+  /**
+   * nanosp's own counter: messages a send let go without a peer taking them because the pipe
+   * they were addressed to was gone or full (polyamorous PAIR v1, as NNG's tx_drop).
+   */
+  droppedSends = 0;
+  /** nanosp's own counter: pipes the application refused in a 'pipe-adding' listener (NNG's reject). */
+  rejectedConnections = 0;
 }
 
-/** The 15 statistics nanomsg has (SocketStats also keeps nanosp's droppedMessages). */
-export type StatisticKey = Exclude<keyof SocketStats, 'droppedMessages'>;
+/** The 15 statistics nanomsg has (SocketStats also keeps nanosp's droppedMessages, droppedSends and rejectedConnections). */
+export type StatisticKey = Exclude<keyof SocketStats, 'droppedMessages' | 'droppedSends' | 'rejectedConnections'>;
 
 export interface StatisticInfo {
   /** The property of SocketStats. */

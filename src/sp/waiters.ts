@@ -44,6 +44,8 @@ export class Waiter<T> {
     readonly header: Uint8Array | undefined,
     /** A blocked receive that wants the SP header with the body (recvMessage). */
     readonly whole: boolean,
+    /** The pipe a blocked send is addressed to (0: any). */
+    readonly pipe: number,
   ) {}
 
   /** Release the timer and the abort listener. */
@@ -90,11 +92,11 @@ export class WaiterList<T> {
   }
 
   /** Wait for a turn. `timeout` is already resolved against the socket's option. */
-  wait(timeout: number, signal: AbortSignal | undefined, body?: Uint8Array, header?: Uint8Array, whole = false): Promise<T> {
+  wait(timeout: number, signal: AbortSignal | undefined, body?: Uint8Array, header?: Uint8Array, whole = false, pipe = 0): Promise<T> {
     if (signal?.aborted) return Promise.reject(this.aborted(signal));
     // one shared executor instead of a closure per wait: this is every blocking receive
     const promise = new Promise<T>(capture);
-    const waiter = new Waiter<T>(captured.resolve as (value: T) => void, captured.reject, body, header, whole);
+    const waiter = new Waiter<T>(captured.resolve as (value: T) => void, captured.reject, body, header, whole, pipe);
     if (timeout > 0) waiter.timer = setTimeout(expire, timeout, this, waiter, timeout);
     if (signal) {
       waiter.signal = signal;

@@ -99,6 +99,28 @@ export class FairQueue<S extends PipeState = PipeState> {
     this.goneBytes += state.inboxBytes;
   }
 
+  /** Drop the held messages `keep` refuses (a SUB unsubscribing), from every pipe. */
+  prune(keep: (payload: Bytes) => boolean): void {
+    for (const state of this.readable.items()) {
+      let freed = 0;
+      for (const payload of state.inbox.filter(keep)) freed += payload.length;
+      if (freed === 0) continue;
+      state.inboxBytes -= freed;
+      if (this.gone.has(state)) {
+        this.goneBytes -= freed;
+        if (state.inbox.length === 0) this.gone.delete(state);
+      }
+      if (state.inbox.length === 0) {
+        state.inReadable = false;
+        this.readable.remove(state, state.pipe.recvPriority);
+      }
+      if (this.paused.has(state) && state.inboxBytes < this.host.options.recvBuffer / 2) {
+        this.paused.delete(state);
+        state.pipe.resumeReading();
+      }
+    }
+  }
+
   /** Drop every message held for `state`'s pipe. */
   discard(state: S): void {
     if (this.gone.delete(state)) this.goneBytes -= state.inboxBytes;

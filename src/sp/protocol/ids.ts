@@ -3,6 +3,7 @@ import type { SocketType } from './protocol.js';
 
 export const PROTOCOL_IDS: Readonly<Record<SocketType, number>> = {
   pair: 0x10,
+  pair1: 0x11,
   pub: 0x20,
   sub: 0x21,
   req: 0x30,

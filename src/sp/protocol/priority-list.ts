@@ -37,6 +37,11 @@ export class PriorityList<T> {
     if (items.length === 0 && slot === this.current) this.findCurrent();
   }
 
+  /** Every item, in no particular order (a copy: the list may change meanwhile). */
+  items(): T[] {
+    return this.slots.flat();
+  }
+
   /** The item whose turn it is, or undefined. */
   peek(): T | undefined {
     if (this.current < 0) return undefined;

@@ -46,8 +46,11 @@ export interface ContextHost {
 
 /** A protocol's state for one context. */
 export interface ProtocolContext {
-  /** Send one message if it can go now; false if the send would block. May throw (EFSM). */
-  send(body: Uint8Array, header: Uint8Array): boolean;
+  /**
+   * Send one message if it can go now; false if the send would block. May throw (EFSM).
+   * `pipe`: the id of the pipe it is addressed to, where the protocol routes by pipe (0: any).
+   */
+  send(body: Uint8Array, header: Uint8Array, pipe?: number): boolean;
   /** The next message for the user, or undefined if none is ready. May throw (EFSM). */
   recv(): Message | undefined;
   /** nn_poll's NN_POLLIN: a receive would not block (or would fail at once). */
@@ -82,7 +85,13 @@ export interface ProtocolInfo {
   readonly contexts: boolean;
 }
 
-export type SocketType = 'pair' | 'pub' | 'sub' | 'req' | 'rep' | 'push' | 'pull' | 'surveyor' | 'respondent' | 'bus';
+export type SocketType = 'pair' | 'pair1' | 'pub' | 'sub' | 'req' | 'rep' | 'push' | 'pull' | 'surveyor' | 'respondent' | 'bus';
+
+/** How a socket was asked to behave, beyond raw: options fixed when it is made. */
+export interface ProtocolMode {
+  /** PAIR v1 with many peers (NNG's nng_pair1_open_poly). */
+  readonly polyamorous: boolean;
+}
 
 export interface Protocol {
   readonly info: ProtocolInfo;
@@ -100,5 +109,5 @@ export interface Protocol {
 
 export interface ProtocolFactory {
   readonly info: ProtocolInfo;
-  create(host: ProtocolHost, raw: boolean, context: ContextHost): Protocol;
+  create(host: ProtocolHost, raw: boolean, context: ContextHost, mode: ProtocolMode): Protocol;
 }

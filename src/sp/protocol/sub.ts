@@ -36,12 +36,18 @@ abstract class SubContext implements ProtocolContext {
   abstract recv(): Message | undefined;
   abstract pollIn(): boolean;
   abstract close(): void;
+  /** Forget the messages waiting here that no subscription wants any more. */
+  protected abstract prune(): void;
 
   setProtocolOption(name: string, topic: Uint8Array): void {
     if (name === 'subscribe') {
       this.topics.subscribe(topic);
     } else if (!this.topics.unsubscribe(topic)) {
       throw spError('EINVAL', `cannot unsubscribe from ${JSON.stringify(latin1Text(topic))}: it is not subscribed`);
+    } else {
+      // what arrived but was not received yet is taken back too: nanomsg filters when the
+      // application receives, NNG prunes its queues; neither delivers it (spec/nng.md §4)
+      this.prune();
     }
   }
 }
@@ -61,6 +67,10 @@ class DefaultSubContext extends SubContext {
 
   pollIn(): boolean {
     return this.inbound.hasMessages;
+  }
+
+  protected prune(): void {
+    this.inbound.prune((payload) => this.topics.matches(payload));
   }
 
   close(): void {}
@@ -95,6 +105,10 @@ class QueueSubContext extends SubContext {
 
   pollIn(): boolean {
     return this.queue.length > 0;
+  }
+
+  protected prune(): void {
+    for (const message of this.queue.filter((m) => this.topics.matches(m.body))) this.queuedBytes -= message.body.length;
   }
 
   close(): void {
