@@ -33,7 +33,8 @@ export async function device(a: SpSocket, b?: SpSocket): Promise<never> {
   const other = b ?? a;
   if (b) {
     check(b, 'second');
-    if (a.protocolId >> 4 !== b.protocolId >> 4) {
+    // PAIR v0 (0x10) and v1 (0x11) share a family number but not a wire format
+    if (a.protocolId >> 4 !== b.protocolId >> 4 || ((a.type === 'pair') !== (b.type === 'pair') && a.protocolId >> 4 === 1)) {
       throw spError('EINVAL', `device: ${a.type} and ${b.type} sockets are of different protocol families`);
     }
   }

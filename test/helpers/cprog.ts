@@ -59,6 +59,19 @@ export const NNG_REP_CTX: CProgram = {
   libs: ['-lnng', '-lpthread'],
 };
 
+/**
+ * An NNG polyamorous PAIR v1 echo peer (see its header comment):
+ * `nng_pair1_poly listen|dial <url> <count>` prints `ready` once listening (or once the
+ * background dial started), answers each message on the pipe it came in on with `echo:` + the
+ * body, prints `served <pipe-id> <body>`, and exits 0 after <count> messages (0: never).
+ */
+export const NNG_PAIR1_POLY: CProgram = {
+  name: 'nng_pair1_poly',
+  source: cSource('nng_pair1_poly'),
+  header: '/usr/include/nng/protocol/pair1/pair.h',
+  libs: ['-lnng', '-lpthread'],
+};
+
 /** What is missing to build `program`, or undefined when gcc and the header are there. */
 function missing(program: CProgram): string | undefined {
   if (!hasCommand('gcc')) return 'gcc is not installed';
