@@ -2,9 +2,9 @@
  * What `nanosp cat` does once its socket is up, as nanocat does it (tools/nanocat.c):
  *
  *   send      PUB, PUSH: send the data once (then wait DRAIN_MS), or every --interval
- *   receive   SUB, PULL; PAIR, BUS, REP and RESPONDENT without data: print every message
- *             until a receive times out (--recv-timeout) or cannot happen any more (EFSM)
- *   ask       REQ, SURVEYOR; PAIR and BUS with data: send, then print what comes back; without
+ *   receive   SUB, PULL; PAIR (v0 and v1), BUS, REP and RESPONDENT without data: print every
+ *             message until a receive times out (--recv-timeout) or cannot happen any more (EFSM)
+ *   ask       REQ, SURVEYOR; PAIR (v0 and v1) and BUS with data: send, then print what comes back; without
  *             --interval that is the receive loop, so a REQ ends after its reply and a
  *             SURVEYOR when its survey's deadline passes; with --interval send again on time,
  *             printing whatever arrives in between
@@ -179,6 +179,7 @@ export async function runLoop(sock: SpSocket, options: CatOptions, io: CatIo): P
       return recvLoop(sock, io);
     case 'bus':
     case 'pair':
+    case 'pair1': // nngcat --pair1 loops as its --pair0 does
       return data ? askLoop(sock, options, data, io) : recvLoop(sock, io);
     case 'surveyor':
     case 'req':
@@ -186,5 +187,10 @@ export async function runLoop(sock: SpSocket, options: CatOptions, io: CatIo): P
     case 'rep':
     case 'respondent':
       return data ? answerLoop(sock, data, io) : recvLoop(sock, io);
+    default: {
+      // every socket type has its loop: a new one must be given one here
+      const type: never = sock.type;
+      throw new CatFailure('run', new Error(`no loop for ${String(type)} sockets`));
+    }
   }
 }

@@ -3,8 +3,9 @@
  * same order, with the same names, short letters, argument names and groups, and the same
  * masks that decide which options conflict and which need others (a socket type and an
  * endpoint are required; -D needs a socket that sends; -Q needs one that receives; PUSH, PUB,
- * REQ and SURVEYOR need data). nanosp adds nngcat's TLS options in a group of their own at the
- * end. The help descriptions are nanosp's own words.
+ * REQ and SURVEYOR need data). nanosp adds, in groups of their own after nanocat's, nngcat's
+ * --pair0 (nanocat's --pair) and --pair1 (PAIR v1, which nanomsg does not have), and nngcat's
+ * TLS options. The help descriptions are nanosp's own words.
  */
 import type { SocketType } from '../index.js';
 
@@ -78,6 +79,14 @@ interface OptionCommon {
   /** The argument's name in the help (options that take one). */
   readonly metavar?: string;
   readonly description: string;
+  /**
+   * nanosp's socket types by nngcat's names (--pair0, --pair1): taken by their whole name only,
+   * so that the abbreviations nanocat takes keep their meaning (--pa and --pai are --pair), and
+   * named in none of the lists nanocat prints (its usage line, and the options that would
+   * satisfy a requirement), so that nanocat's messages stay nanocat's byte for byte. --help
+   * shows them in their own group.
+   */
+  readonly unlisted?: true;
 }
 
 /** One option: what it takes and what it does to the options being built. */
@@ -107,6 +116,23 @@ function socketType(type: SocketType, sets: number, requires: number): OptionDef
     requires,
     group: 'Socket Types',
     description: `Open an NN_${type.toUpperCase()} socket`,
+    apply: (o) => {
+      o.type = type;
+    },
+  };
+}
+
+/** A socket type by nngcat's name: whole name only, left out of nanocat's lists. */
+function nngcatType(long: string, type: SocketType, description: string): OptionDef {
+  return {
+    long,
+    kind: 'flag',
+    sets: SOCK_READWRITE,
+    conflicts: MASK_SOCK,
+    requires: NONE,
+    group: 'Socket Types (nanosp, as nngcat names them)',
+    description,
+    unlisted: true,
     apply: (o) => {
       o.type = type;
     },
@@ -351,6 +377,14 @@ export const OPTIONS: readonly OptionDef[] = [
       o.data = contents;
     },
   },
+
+  // nanosp: nngcat's names for PAIR v0 and PAIR v1
+  nngcatType('pair0', 'pair', 'The same as --pair: PAIR v0, the PAIR of nanomsg and of nngcat --pair0'),
+  nngcatType(
+    'pair1',
+    'pair1',
+    "Open a PAIR v1 socket, as nngcat --pair1 does (one peer at a time). It talks to the PAIR v1 of NNG and mangos, not to nanomsg's PAIR (--pair).",
+  ),
 
   // nanosp: TLS for tls+tcp:// and wss:// addresses
   tlsFile('cert', 'cert', "This side's certificate (PEM); a listener needs one"),

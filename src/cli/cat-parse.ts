@@ -1,6 +1,7 @@
 /**
  * nanocat's command-line reader (libnanomsg 1.1.5, tools/options.c), rebuilt over the table in
- * cat-options.ts: long options by any unambiguous prefix (`--surv`), with their argument after
+ * cat-options.ts: long options by any unambiguous prefix (`--surv`; nngcat's socket types only by
+ * their whole names), with their argument after
  * `=` or as the next word; short options bundled (`-QA`) with an argument attached (`-i0.5`)
  * or next; conflicts checked as each option is read, requirements at the end; file arguments
  * read as they are met. Every refusal is nanocat's message on stderr and its exit status
@@ -87,7 +88,7 @@ class Parser {
     const name = word.slice(2, eq < 0 ? undefined : eq);
     let index = OPTIONS.findIndex((def) => def.long === name);
     if (index < 0) {
-      const candidates = name === '' ? [] : OPTIONS.flatMap((def, i) => (def.long.startsWith(name) ? [i] : []));
+      const candidates = name === '' ? [] : OPTIONS.flatMap((def, i) => (def.unlisted !== true && def.long.startsWith(name) ? [i] : []));
       if (candidates.length > 1) {
         const names = candidates.map((i) => `    ${(OPTIONS[i] as OptionDef).long}\n`).join('');
         throw new Exit(1, `${this.prog}: Ambiguous option \`\`${word}'':\n${names}`);
@@ -197,9 +198,9 @@ class Parser {
   }
 }
 
-/** The options that provide any bit of `mask`, one name a line, the short name after the long. */
+/** The options that provide any bit of `mask`, one name a line, the short name after the long (nanocat's only). */
 function providers(mask: number): string {
-  return OPTIONS.filter((def) => def.sets & mask)
+  return OPTIONS.filter((def) => def.sets & mask && def.unlisted !== true)
     .map((def) => `    --${def.long}\n${def.short === undefined ? '' : `    -${def.short}\n`}`)
     .join('');
 }
@@ -210,7 +211,8 @@ const HELP_COLUMN = 24;
 const HELP_WIDTH = 80 - HELP_COLUMN;
 
 function usageLine(prog: string): string {
-  const required = OPTIONS.filter((def) => def.sets & REQUIRED_MASK);
+  // nanocat's usage line: nngcat's socket types are in the help below it
+  const required = OPTIONS.filter((def) => def.sets & REQUIRED_MASK && def.unlisted !== true);
   const rest = OPTIONS.filter((def) => !(def.sets & REQUIRED_MASK) && def.short !== undefined);
   const flags = rest.filter((def) => !takesArgument(def)).map((def) => def.short);
   const valued = rest.filter((def) => takesArgument(def) && def.metavar !== undefined).map((def) => `[-${def.short} ${def.metavar}] `);

@@ -5,7 +5,8 @@
  * the socket cannot be set up, bound, connected, or a send or receive fails
  * ("Can't bind: Address already in use"). nanosp's transports come with the address
  * (tls+tcp://, and whatever else nanosp serves); --cert, --key, --cacert and --insecure set
- * the socket's TLS options as nngcat's do.
+ * the socket's TLS options as nngcat's do, and --pair1 opens a PAIR v1 socket as nngcat's does
+ * (--pair0 is --pair).
  *
  * nanocat prints only the C library's text for a failure; with -v, or for an address nanomsg
  * has no transport for, nanosp adds a line that says what exactly was wrong.

@@ -136,7 +136,9 @@ export abstract class Endpoint implements EndpointInfo, PipeOwner {
           this.pipes.add(pipe);
           const refused = host.attachPipe(pipe);
           if (refused) {
-            this.pipes.delete(pipe);
+            // a 'pipe-adding' listener closed this endpoint or the socket: its shutdown dropped
+            // the pipe and counted it already
+            if (!this.pipes.delete(pipe)) return;
             pipe.owner = undefined;
             void pipe.close(0);
             // the event names the pipe the application refused (its admission listener saw it)

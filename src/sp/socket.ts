@@ -405,6 +405,7 @@ export class SpSocket extends Emitter<SocketEventMap> implements ProtocolHost, E
       reason = `the 'pipe-adding' listener failed: ${err instanceof Error ? err.message : String(err)}`;
     }
     if (this.closing) return this.badf('attach a pipe');
+    if (pipe.isClosed) return spError('ECONNABORTED', `pipe ${pipe.id} was closed by a 'pipe-adding' listener (its endpoint closed)`);
     if (reason === undefined) return undefined;
     this.stats.rejectedConnections++;
     return spError('EACCES', `pipe ${pipe.id} from ${pipe.remoteAddress} was refused: ${reason}`);

@@ -136,7 +136,7 @@ function nanospRun(script: string): ReturnType<typeof runScript> {
 }
 
 // the scripts run in child processes of their own: run them side by side
-describe.concurrent.each(['api.cjs', 'messaging.cjs', 'device-term.cjs'])('%s', (script) => {
+describe.concurrent.each(['api.cjs', 'messaging.cjs', 'device-term.cjs', 'rmchan.cjs'])('%s', (script) => {
   it('runs to the end against nanosp/nanomsg, every scenario answered', async ({ expect }) => {
     const { run, lines } = await nanospRun(script);
     expect(run.stderr).not.toMatch(/Error/);
