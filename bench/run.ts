@@ -9,6 +9,9 @@
  *   npm run bench -- --impl nanosp,node-net --transport tcp --kind thr --size 64
  *   npm run bench -- --tsx              run the TypeScript tools through tsx instead of compiling
  *   npm run bench -- --no-cross         skip the nanosp <-> C interop runs
+ *   npm run bench -- --proto pair0,pair1
+ *                                       PAIR v1 beside PAIR v0 (nanosp and NNG; the node:net
+ *                                       baseline has no protocol, libnanomsg no PAIR v1)
  *   npm run bench -- --kind contexts    requests/s with 1, 16, 256 in flight: nanosp contexts,
  *                                       N nanosp REQ sockets, NNG contexts (bench/contexts/runner.ts)
  *
@@ -24,7 +27,7 @@ import { connect, createServer } from 'node:net';
 import { cpus, loadavg, release, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ImplName, PerfResult, ToolName } from './perf/common.js';
+import { PROTO_FLAGS, type ImplName, type PerfResult, type Proto, type ToolName } from './perf/common.js';
 import { CTX_IMPLS, CTX_INFLIGHT, runContexts, type CtxImpl, type Harness } from './contexts/runner.js';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -42,6 +45,37 @@ interface Cell {
 
 const IMPLS: readonly ImplName[] = ['nanosp', 'node-net', 'libnanomsg', 'nng'];
 const LABEL: { readonly [I in ImplName]: string } = { nanosp: 'nanosp', 'node-net': 'node:net', libnanomsg: 'libnanomsg', nng: 'nng' };
+const PROTOS: readonly Proto[] = ['pair0', 'pair1'];
+
+/**
+ * What one column measures: an implementation's tools on one SP socket (`--pair1` for PAIR v1),
+ * or the node:net baseline, which has no SP protocol (proto null) and is run once per cell
+ * whatever `--proto` says.
+ */
+interface Variant {
+  readonly impl: ImplName;
+  readonly proto: Proto | null;
+}
+
+/** Which protocols each implementation's tools can run: libnanomsg has no PAIR v1. */
+function protosOf(impl: ImplName, protos: readonly Proto[]): (Proto | null)[] {
+  if (impl === 'node-net') return [null];
+  if (impl === 'libnanomsg') return protos.filter((p) => p === 'pair0');
+  return [...protos];
+}
+
+/**
+ * A column's name: the implementation's alone in the default run (PAIR v0 only), as before
+ * --proto existed; with the socket after it once the run measures PAIR v1.
+ */
+function labelOf(v: Variant, protos: readonly Proto[]): string {
+  const plain = protos.length === 1 && protos[0] === 'pair0';
+  return v.proto === null || plain ? LABEL[v.impl] : `${LABEL[v.impl]} ${v.proto}`;
+}
+
+function sameVariant(a: Variant, b: Variant): boolean {
+  return a.impl === b.impl && a.proto === b.proto;
+}
 
 // ---- options -------------------------------------------------------------------------------
 
@@ -49,6 +83,8 @@ interface Options {
   quick: boolean;
   rounds: number;
   impls: ImplName[];
+  /** `--proto`: the SP sockets the perf tools measure (pair0 alone by default). */
+  protos: Proto[];
   transports: Transport[];
   kinds: Kind[];
   sizes: number[] | undefined;
@@ -72,7 +108,8 @@ function usage(message?: string): never {
   if (message) process.stderr.write(`bench: ${message}\n`);
   process.stderr.write(
     'usage: npm run bench -- [--quick] [--rounds N] [--impl nanosp,node-net,libnanomsg,nng] [--transport tcp,ipc,inproc]\n' +
-      '                        [--kind thr,lat] [--size 64,1024,65536] [--no-cross] [--tsx] [--timeout SECONDS] [--out FILE]\n' +
+      '                        [--kind thr,lat] [--size 64,1024,65536] [--proto pair0,pair1] [--no-cross] [--tsx]\n' +
+      '                        [--timeout SECONDS] [--out FILE]\n' +
       '       npm run bench -- --kind contexts [--impl nanosp,nanosp-sockets,nanosp-sockets-ctx,nng,nng-aio] [--inflight 1,16,256]\n' +
       '                        [--window WARMUP_MS,MEASURE_MS] [--quick] [--rounds N] [--size 64] [--transport tcp,ipc]\n',
   );
@@ -91,6 +128,7 @@ function parseOptions(argv: string[]): Options {
     quick: false,
     rounds: 0,
     impls: [...IMPLS],
+    protos: ['pair0'],
     transports: ['tcp', 'ipc', 'inproc'],
     kinds: ['thr', 'lat'],
     sizes: undefined,
@@ -124,6 +162,13 @@ function parseOptions(argv: string[]): Options {
         const items = list<string>(next(), [...new Set<string>([...IMPLS, ...CTX_IMPLS])], 'implementation');
         o.impls = items.filter((i): i is ImplName => (IMPLS as readonly string[]).includes(i));
         o.ctxImpls = items.filter((i): i is CtxImpl => (CTX_IMPLS as readonly string[]).includes(i));
+        break;
+      }
+      case '--proto': {
+        const given = list(next(), PROTOS, 'protocol');
+        if (given.length === 0) usage('--proto needs pair0, pair1 or both');
+        // in PROTOS' order, once each, whatever the order given
+        o.protos = PROTOS.filter((p) => given.includes(p));
         break;
       }
       case '--transport':
@@ -241,6 +286,11 @@ function countFor(impl: ImplName, cell: Cell, quick: boolean): number {
 
 function hasImpl(impl: ImplName, transport: Transport): boolean {
   return !(impl === 'node-net' && transport === 'inproc');
+}
+
+/** The tools' extra arguments for `proto`: none for PAIR v0, so the default command lines are nanomsg's. */
+function protoArgs(proto: Proto | null): string[] {
+  return proto === 'pair1' ? [PROTO_FLAGS.pair1] : [];
 }
 
 // ---- building the tools --------------------------------------------------------------------
@@ -483,6 +533,8 @@ export interface Row {
   impl: string;
   local: ImplName;
   remote: ImplName | null;
+  /** The SP socket both tools ran (`--proto`); null for the node:net baseline. */
+  proto: Proto | null;
   kind: Kind;
   transport: Transport;
   size: number;
@@ -507,7 +559,14 @@ export interface Row {
 
 let sequence = 0;
 
-async function measure(launch: { local: (t: ToolName) => string[]; remote?: (t: ToolName) => string[] }, who: { impl: string; local: ImplName; remote: ImplName | null }, cell: Cell, count: number, round: number, timeoutMs: number): Promise<Row> {
+async function measure(
+  launch: { local: (t: ToolName) => string[]; remote?: (t: ToolName) => string[] },
+  who: { impl: string; local: ImplName; remote: ImplName | null; proto: Proto | null },
+  cell: Cell,
+  count: number,
+  round: number,
+  timeoutMs: number,
+): Promise<Row> {
   const started = Date.now();
   const deadline = started + timeoutMs;
   const row: Row = { round, ...who, kind: cell.kind, transport: cell.transport, size: cell.size, count, ok: false, wallMs: 0 };
@@ -516,7 +575,7 @@ async function measure(launch: { local: (t: ToolName) => string[]; remote?: (t: 
   try {
     let results: PerfResult[];
     if (cell.transport === 'inproc') {
-      const proc = start([...launch.local(`inproc_${cell.kind}`), String(cell.size), String(count), '--json']);
+      const proc = start([...launch.local(`inproc_${cell.kind}`), String(cell.size), String(count), '--json', ...protoArgs(who.proto)]);
       procs.push(proc);
       await finish(proc, deadline);
       results = [parseResult(proc)];
@@ -528,7 +587,7 @@ async function measure(launch: { local: (t: ToolName) => string[]; remote?: (t: 
         rmSync(ipcPath, { force: true });
         url = `ipc://${ipcPath}`;
       }
-      const args = [url, String(cell.size), String(count), '--json'];
+      const args = [url, String(cell.size), String(count), '--json', ...protoArgs(who.proto)];
       const local = start([...launch.local(`local_${cell.kind}`), ...args]);
       procs.push(local);
       // wait until the local side listens, so the remote's clock never counts a reconnect wait
@@ -580,6 +639,8 @@ function median(values: number[]): number | undefined {
 
 export interface Median {
   impl: ImplName;
+  /** The SP socket (`--proto`); null for the node:net baseline. */
+  proto: Proto | null;
   kind: Kind;
   transport: Transport;
   size: number;
@@ -596,16 +657,17 @@ function cellKey(c: { kind: Kind; transport: Transport; size: number }): string 
   return `${c.kind}/${c.transport}/${c.size}`;
 }
 
-function summarise(rows: Row[], cells: Cell[], impls: ImplName[]): Median[] {
+function summarise(rows: Row[], cells: Cell[], variants: Variant[]): Median[] {
   const out: Median[] = [];
   for (const cell of cells) {
-    for (const impl of impls) {
-      const mine = rows.filter((r) => r.impl === impl && cellKey(r) === cellKey(cell));
+    for (const { impl, proto } of variants) {
+      const mine = rows.filter((r) => r.impl === impl && r.proto === proto && cellKey(r) === cellKey(cell));
       if (mine.length === 0) continue;
       const ok = mine.filter((r) => r.ok);
       const value = median(ok.map((r) => (cell.kind === 'thr' ? (r.msgPerSec as number) : (r.latencyUs as number))));
       out.push({
         impl,
+        proto,
         ...cell,
         runs: mine.length,
         failures: mine.length - ok.length,
@@ -637,9 +699,10 @@ function table(head: string[], body: string[][], textColumns = 2): string {
   return [line(head), rule, ...body.map(line)].join('\n');
 }
 
-function render(medians: Median[], cells: Cell[], impls: ImplName[], rows: Row[]): string {
-  const get = (impl: ImplName, cell: Cell): Median | undefined => medians.find((m) => m.impl === impl && cellKey(m) === cellKey(cell));
-  const present = impls.filter((impl) => medians.some((m) => m.impl === impl));
+function render(medians: Median[], cells: Cell[], variants: Variant[], rows: Row[], protos: readonly Proto[]): string {
+  const get = (v: Variant, cell: Cell): Median | undefined => medians.find((m) => sameVariant(m, v) && cellKey(m) === cellKey(cell));
+  const present = variants.filter((v) => medians.some((m) => sameVariant(m, v)));
+  const label = (v: Variant): string => labelOf(v, protos);
   const cellCols = (cell: Cell): string[] => [`${cell.kind === 'thr' ? 'throughput' : 'latency'} ${sizeLabel(cell.size)}`, cell.transport];
   const missing = (m: Median | undefined): string | undefined => (m === undefined ? '–' : m.value === undefined ? 'failed' : undefined);
   const parts: string[] = [];
@@ -649,7 +712,7 @@ function render(medians: Median[], cells: Cell[], impls: ImplName[], rows: Row[]
     parts.push('Throughput, median msg/s (MB/s of payload); higher is better');
     parts.push(
       table(
-        ['test', 'transport', ...present.map((i) => LABEL[i])],
+        ['test', 'transport', ...present.map(label)],
         thr.map((cell) => [...cellCols(cell), ...present.map((i) => missing(get(i, cell)) ?? `${rate(get(i, cell)?.value as number)} (${Math.round(get(i, cell)?.mbytesPerSec as number)} MB/s)`)]),
       ),
     );
@@ -657,29 +720,32 @@ function render(medians: Median[], cells: Cell[], impls: ImplName[], rows: Row[]
   const lat = cells.filter((c) => c.kind === 'lat');
   if (lat.length > 0) {
     parts.push("Latency, median one-way µs (nanomsg's \"average latency\"; a round trip is twice this); lower is better");
-    parts.push(table(['test', 'transport', ...present.map((i) => LABEL[i])], lat.map((cell) => [...cellCols(cell), ...present.map((i) => missing(get(i, cell)) ?? (get(i, cell)?.value as number).toFixed(2))])));
+    parts.push(table(['test', 'transport', ...present.map(label)], lat.map((cell) => [...cellCols(cell), ...present.map((i) => missing(get(i, cell)) ?? (get(i, cell)?.value as number).toFixed(2))])));
   }
 
-  for (const base of ['node-net', 'libnanomsg'] as const) {
-    if (!present.includes(base)) continue;
-    const others = present.filter((i) => i !== base);
-    const target = base === 'node-net' && others.includes('nanosp');
+  for (const base of [{ impl: 'node-net', proto: null }, { impl: 'libnanomsg', proto: 'pair0' }] as const satisfies readonly Variant[]) {
+    if (!present.some((v) => sameVariant(v, base))) continue;
+    const others = present.filter((v) => !sameVariant(v, base));
+    // nanosp's targets hold for each of its sockets
+    const targeted = base.impl === 'node-net' ? others.filter((v) => v.impl === 'nanosp') : [];
+    const b = label(base);
     parts.push(
-      `Ratios against ${LABEL[base]} measured in the same run: throughput = impl msg/s ÷ ${LABEL[base]} msg/s (above 1 is faster); latency = impl µs ÷ ${LABEL[base]} µs (below 1 is faster)` +
-        (target ? '; target for nanosp: throughput ≥ 0.50, latency ≤ 1.20' : ''),
+      `Ratios against ${b} measured in the same run: throughput = impl msg/s ÷ ${b} msg/s (above 1 is faster); latency = impl µs ÷ ${b} µs (below 1 is faster)` +
+        (targeted.length > 0 ? '; target for nanosp: throughput ≥ 0.50, latency ≤ 1.20' : ''),
     );
+    const targetHead = (v: Variant): string => (targeted.length === 1 ? 'nanosp target' : `${label(v)} target`);
     parts.push(
       table(
-        ['test', 'transport', ...others.map((i) => `${LABEL[i]} ÷ ${LABEL[base]}`), ...(target ? ['nanosp target'] : [])],
+        ['test', 'transport', ...others.map((v) => `${label(v)} ÷ ${b}`), ...targeted.map(targetHead)],
         cells.filter((cell) => get(base, cell)?.value !== undefined).map((cell) => {
-          const b = get(base, cell)?.value;
-          const ratios = others.map((i) => {
-            const v = get(i, cell)?.value;
-            return v === undefined || b === undefined ? undefined : v / b;
+          const baseValue = get(base, cell)?.value;
+          const ratios = others.map((v) => {
+            const value = get(v, cell)?.value;
+            return value === undefined || baseValue === undefined ? undefined : value / baseValue;
           });
           const cols = ratios.map((r) => (r === undefined ? '–' : `${r.toFixed(2)}×`));
-          if (target) {
-            const r = ratios[others.indexOf('nanosp')];
+          for (const v of targeted) {
+            const r = ratios[others.indexOf(v)];
             cols.push(r === undefined ? '–' : (cell.kind === 'thr' ? r >= 0.5 : r <= 1.2) ? 'met' : 'MISSED');
           }
           return [...cellCols(cell), ...cols];
@@ -688,10 +754,29 @@ function render(medians: Median[], cells: Cell[], impls: ImplName[], rows: Row[]
     );
   }
 
+  // PAIR v1 against PAIR v0, implementation by implementation
+  const paired = present.filter((v) => v.proto === 'pair1' && present.some((w) => sameVariant(w, { impl: v.impl, proto: 'pair0' })));
+  if (paired.length > 0) {
+    parts.push('PAIR v1 against PAIR v0 of the same implementation, same run: throughput = pair1 msg/s ÷ pair0 msg/s (above 1 is faster); latency = pair1 µs ÷ pair0 µs (below 1 is faster)');
+    parts.push(
+      table(
+        ['test', 'transport', ...paired.map((v) => `${label(v)} ÷ ${label({ impl: v.impl, proto: 'pair0' })}`)],
+        cells.map((cell) => [
+          ...cellCols(cell),
+          ...paired.map((v) => {
+            const one = get(v, cell)?.value;
+            const zero = get({ impl: v.impl, proto: 'pair0' }, cell)?.value;
+            return one === undefined || zero === undefined ? '–' : `${(one / zero).toFixed(2)}×`;
+          }),
+        ]),
+      ),
+    );
+  }
+
   parts.push('CPU per message, median µs (user+sys of both processes over their work windows; a round trip is 2 messages)');
-  parts.push(table(['test', 'transport', ...present.map((i) => LABEL[i])], cells.map((cell) => [...cellCols(cell), ...present.map((i) => missing(get(i, cell)) ?? (get(i, cell)?.cpuUsPerMsg as number).toFixed(3))])));
+  parts.push(table(['test', 'transport', ...present.map(label)], cells.map((cell) => [...cellCols(cell), ...present.map((i) => missing(get(i, cell)) ?? (get(i, cell)?.cpuUsPerMsg as number).toFixed(3))])));
   parts.push('Peak RSS, median MiB (the larger of the two processes)');
-  parts.push(table(['test', 'transport', ...present.map((i) => LABEL[i])], cells.map((cell) => [...cellCols(cell), ...present.map((i) => missing(get(i, cell)) ?? ((get(i, cell)?.maxRssKiB as number) / 1024).toFixed(1))])));
+  parts.push(table(['test', 'transport', ...present.map(label)], cells.map((cell) => [...cellCols(cell), ...present.map((i) => missing(get(i, cell)) ?? ((get(i, cell)?.maxRssKiB as number) / 1024).toFixed(1))])));
 
   const cross = rows.filter((r) => r.impl.includes('→'));
   if (cross.length > 0) {
@@ -701,8 +786,8 @@ function render(medians: Median[], cells: Cell[], impls: ImplName[], rows: Row[]
         ['test', 'transport', 'local', 'remote', 'result'],
         cross.map((r) => [
           ...cellCols(r),
-          LABEL[r.local],
-          LABEL[r.remote as ImplName],
+          label({ impl: r.local, proto: r.proto }),
+          label({ impl: r.remote as ImplName, proto: r.proto }),
           !r.ok ? `FAILED: ${r.error ?? ''}`.slice(0, 120) : r.kind === 'thr' ? `${rate(r.msgPerSec as number)} msg/s` : `${(r.latencyUs as number).toFixed(2)} µs`,
         ]),
         4,
@@ -743,46 +828,53 @@ async function main(): Promise<number> {
   const cells = plan(o);
   const launchers = cells.length > 0 ? prepare(o) : {};
   const impls = o.impls.filter((i) => launchers[i] !== undefined);
+  if (cells.length > 0 && o.protos.includes('pair1') && impls.includes('libnanomsg')) note(`libnanomsg has no PAIR v1: ${o.protos.includes('pair0') ? 'it runs pair0 only' : 'it sits this run out'}`);
+  const variants: Variant[] = impls.flatMap((impl) => protosOf(impl, o.protos).map((proto) => ({ impl, proto })));
+  const label = (v: Variant): string => labelOf(v, o.protos);
   // the perf tools' cells (thr, lat); `--kind contexts` alone runs none of them
-  const perf = impls.length > 0 && cells.length > 0;
+  const perf = variants.length > 0 && cells.length > 0;
   if (!perf && !(o.contexts && o.ctxImpls.length > 0)) {
     note('nothing to measure');
     return 1;
   }
-  const total = o.rounds * cells.reduce((n, c) => n + impls.filter((i) => hasImpl(i, c.transport)).length, 0);
-  if (perf) note(`${cells.length} cells × ${impls.join(', ')}: ${total} runs, interleaved round by round`);
+  const total = o.rounds * cells.reduce((n, c) => n + variants.filter((v) => hasImpl(v.impl, c.transport)).length, 0);
+  if (perf) note(`${cells.length} cells × ${variants.map(label).join(', ')}: ${total} runs, interleaved round by round`);
 
   const rows: Row[] = [];
   let done = 0;
   for (let round = 1; perf && round <= o.rounds; round++) {
     for (const cell of cells) {
-      const order = impls.filter((i) => hasImpl(i, cell.transport));
+      const order = variants.filter((v) => hasImpl(v.impl, cell.transport));
       // rotate the order every round so no implementation always runs first after a cell change
-      const rotated = order.map((_, k) => order[(k + round - 1) % order.length] as ImplName);
-      for (const impl of rotated) {
+      const rotated = order.map((_, k) => order[(k + round - 1) % order.length] as Variant);
+      for (const { impl, proto } of rotated) {
         const launch = launchers[impl] as (t: ToolName) => string[];
         const count = countFor(impl, cell, o.quick);
-        const row = await measure({ local: launch }, { impl, local: impl, remote: cell.transport === 'inproc' ? null : impl }, cell, count, round, o.timeoutMs);
+        const row = await measure({ local: launch }, { impl, local: impl, remote: cell.transport === 'inproc' ? null : impl, proto }, cell, count, round, o.timeoutMs);
         rows.push(row);
         done++;
         const figure = !row.ok ? `FAILED: ${row.error}` : cell.kind === 'thr' ? `${rate(row.msgPerSec as number)} msg/s` : `${(row.latencyUs as number).toFixed(2)} µs`;
-        note(`[${done}/${total}] round ${round} ${LABEL[impl]} ${cell.kind} ${sizeLabel(cell.size)} ${cell.transport} ×${count}: ${figure} (${(row.wallMs / 1000).toFixed(1)} s)`);
+        note(`[${done}/${total}] round ${round} ${label({ impl, proto })} ${cell.kind} ${sizeLabel(cell.size)} ${cell.transport} ×${count}: ${figure} (${(row.wallMs / 1000).toFixed(1)} s)`);
       }
     }
   }
 
   if (perf && o.cross && launchers.nanosp) {
-    const peers = (['libnanomsg', 'nng'] as const).filter((p) => launchers[p]);
-    for (const peer of peers) {
-      for (const kind of ['thr', 'lat'] as const) {
-        const cell: Cell = { kind, transport: 'tcp', size: 64 };
-        const count = kind === 'thr' ? (o.quick ? 5000 : 50_000) : o.quick ? 1000 : 5000;
-        for (const [local, remote] of [['nanosp', peer], [peer, 'nanosp']] as const) {
-          const launch = { local: launchers[local] as (t: ToolName) => string[], remote: launchers[remote] as (t: ToolName) => string[] };
-          const row = await measure(launch, { impl: `${local}→${remote}`, local, remote }, cell, count, 0, o.timeoutMs);
-          rows.push(row);
-          const figure = !row.ok ? `FAILED: ${row.error}` : kind === 'thr' ? `${rate(row.msgPerSec as number)} msg/s` : `${(row.latencyUs as number).toFixed(2)} µs`;
-          note(`interop ${LABEL[local]} local_${kind} ← ${LABEL[remote]} remote_${kind}, 64 B tcp ×${count}: ${figure}`);
+    // each protocol with the C tools that speak it: PAIR v1 with NNG's alone
+    for (const proto of o.protos) {
+      const peers = (['libnanomsg', 'nng'] as const).filter((p) => launchers[p] && protosOf(p, [proto]).length > 0);
+      for (const peer of peers) {
+        for (const kind of ['thr', 'lat'] as const) {
+          const cell: Cell = { kind, transport: 'tcp', size: 64 };
+          const count = kind === 'thr' ? (o.quick ? 5000 : 50_000) : o.quick ? 1000 : 5000;
+          for (const [local, remote] of [['nanosp', peer], [peer, 'nanosp']] as const) {
+            const launch = { local: launchers[local] as (t: ToolName) => string[], remote: launchers[remote] as (t: ToolName) => string[] };
+            const impl = `${local}→${remote}${proto === 'pair1' ? ' pair1' : ''}`;
+            const row = await measure(launch, { impl, local, remote, proto }, cell, count, 0, o.timeoutMs);
+            rows.push(row);
+            const figure = !row.ok ? `FAILED: ${row.error}` : kind === 'thr' ? `${rate(row.msgPerSec as number)} msg/s` : `${(row.latencyUs as number).toFixed(2)} µs`;
+            note(`interop ${label({ impl: local, proto })} local_${kind} ← ${label({ impl: remote, proto })} remote_${kind}, 64 B tcp ×${count}: ${figure}`);
+          }
         }
       }
     }
@@ -790,8 +882,8 @@ async function main(): Promise<number> {
 
   const ctx = o.contexts ? await runContexts(harness, contextOptions(o), contextLauncher(o)) : undefined;
 
-  const medians = summarise(rows, cells, impls);
-  const text = [perf ? render(medians, cells, impls, rows) : '', ctx?.text ?? ''].filter(Boolean).join('\n\n');
+  const medians = summarise(rows, cells, variants);
+  const text = [perf ? render(medians, cells, variants, rows, o.protos) : '', ctx?.text ?? ''].filter(Boolean).join('\n\n');
   const failures = rows.filter((r) => !r.ok);
   const ctxFailures = ctx?.rows.filter((r) => !r.ok) ?? [];
   const finishedAt = new Date();
@@ -818,7 +910,7 @@ async function main(): Promise<number> {
   note(`${runs} runs in ${Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000)} s; rows written to ${relative(process.cwd(), o.out) || o.out} (tables: ${relative(process.cwd(), mdPath)})`);
   if (failures.length + ctxFailures.length > 0) {
     note(`${failures.length + ctxFailures.length} run(s) failed:`);
-    for (const f of failures) note(`  ${f.impl} ${f.kind} ${sizeLabel(f.size)} ${f.transport}: ${f.error}`);
+    for (const f of failures) note(`  ${f.impl}${f.proto === 'pair1' && !f.impl.includes('→') ? ' pair1' : ''} ${f.kind} ${sizeLabel(f.size)} ${f.transport}: ${f.error}`);
     for (const f of ctxFailures) note(`  ${f.impl} contexts ${f.inflight} in flight ${sizeLabel(f.size)} ${f.transport}: ${f.error}`);
     return 1;
   }

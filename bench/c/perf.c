@@ -4,6 +4,14 @@
  * lines, start-message protocol, formulas and output lines (spec/wire.md section 9), plus a
  * `--json` flag that prints one JSON object with getrusage figures.
  *
+ * `--pair1` (anywhere on the command line; `--pair0` is the default, the last one wins) makes
+ * the NNG build measure PAIR v1, as NNG's own perf tools do by default. NNG's compat nn_socket
+ * knows PAIR v0 only (NN_PAIR_V1 is defined but nn_socket refuses it with ENOTSUP), so the
+ * socket is opened with nng_pair1_open and its nng_socket_id used as the nn_* socket, which
+ * NNG documents as a transition aid (nng_compat(3compat)); everything else stays nn_*. Nagle
+ * is turned back on as nn_socket does for its sockets. libnanomsg has no PAIR v1: its build
+ * refuses --pair1 with exit status 2.
+ *
  * One source, two builds (never link both libraries into one binary: libnng exports nn_* too):
  *   gcc -O2 perf.c -o perf -lnanomsg -lpthread                          (libnanomsg 1.1.5)
  *   gcc -O2 -I/usr/include/nng/compat perf.c -o perf -lnng -lpthread   (NNG's compat API)
@@ -27,6 +35,8 @@
 #include <time.h>
 
 #ifdef NNG_COMPAT_NN_H
+#include <nng/nng.h>
+#include <nng/protocol/pair1/pair.h>
 #define IMPL "nng"
 #else
 #define IMPL "libnanomsg"
@@ -34,6 +44,7 @@
 
 static const char *tool;
 static int json;
+static int pair1; /* --pair1: PAIR v1 (NNG only) */
 static const char *url;
 static int size;
 static int count;
@@ -120,7 +131,7 @@ static void print_json(int64_t elapsed, double thr, double mbs, double lat)
 {
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    printf("{\"tool\":\"%s\",\"impl\":\"%s\",", tool, IMPL);
+    printf("{\"tool\":\"%s\",\"impl\":\"%s\",\"proto\":\"%s\",", tool, IMPL, pair1 ? "pair1" : "pair0");
     if (url) {
         printf("\"url\":");
         print_json_string(url);
@@ -180,7 +191,21 @@ static void report_lat(uint64_t total)
 
 static int pair_socket(void)
 {
-    int s = nn_socket(AF_SP, NN_PAIR);
+    int s;
+    if (pair1) {
+#ifdef NNG_COMPAT_NN_H
+        nng_socket sock;
+        int rv = nng_pair1_open(&sock);
+        if (rv != 0) {
+            fprintf(stderr, "%s: nng_pair1_open: %s [%d]\n", tool, nng_strerror(rv), rv);
+            exit(2);
+        }
+        /* what NNG's nn_socket does to the sockets it opens: Nagle on, as in nanomsg */
+        (void) nng_socket_set_bool(sock, NNG_OPT_TCP_NODELAY, false);
+        return nng_socket_id(sock);
+#endif
+    }
+    s = nn_socket(AF_SP, NN_PAIR);
     if (s < 0)
         die("nn_socket");
     return s;
@@ -457,6 +482,10 @@ int main(int argc, char *argv[])
     for (a = 1; a < argc; a++) {
         if (strcmp(argv[a], "--json") == 0)
             json = 1;
+        else if (strcmp(argv[a], "--pair0") == 0)
+            pair1 = 0;
+        else if (strcmp(argv[a], "--pair1") == 0)
+            pair1 = 1;
         else if (npos < 4)
             pos[npos++] = argv[a];
         else
@@ -478,5 +507,11 @@ int main(int argc, char *argv[])
         printf("%s\n", entry->usage);
         return 1;
     }
+#ifndef NNG_COMPAT_NN_H
+    if (pair1) {
+        fprintf(stderr, "%s: --pair1: libnanomsg has no PAIR v1 (build this tool against NNG)\n", tool);
+        return 2;
+    }
+#endif
     return entry->run();
 }

@@ -1,16 +1,28 @@
 /**
  * What the six perf tools share: nanomsg's command lines and usage lines, its formulas and
- * output lines (spec/wire.md §9), the `--json` object for harnesses, and a microsecond
+ * output lines (spec/wire.md §9), the `--json` object for harnesses, the `--pair1` flag (PAIR
+ * v1 in place of nanomsg's PAIR v0, as NNG's perf tools name it), and a microsecond
  * stopwatch. The raw node:net baseline (bench/baseline) uses the same code so the runner
  * treats every implementation alike.
  */
 import { readFileSync } from 'node:fs';
-import type { SpSocket } from '../../src/index.js';
+import type { SocketType, SpSocket } from '../../src/index.js';
 
 export type ToolName = 'local_thr' | 'remote_thr' | 'local_lat' | 'remote_lat' | 'inproc_thr' | 'inproc_lat';
 
 /** Who produced a result: nanosp, the raw node:net baseline, or the C tools on either library. */
 export type ImplName = 'nanosp' | 'node-net' | 'libnanomsg' | 'nng';
+
+/** The socket the SP tools measure: nanomsg's PAIR v0 (the default), or PAIR v1 with `--pair1`. */
+export type Proto = 'pair0' | 'pair1';
+
+/** The flags that choose it, by the names of NNG's perf tools (its inproc tools take `--pair0`/`--pair1`). */
+export const PROTO_FLAGS: { readonly [P in Proto]: string } = { pair0: '--pair0', pair1: '--pair1' };
+
+/** nanosp's socket type for `proto`. */
+export function pairType(proto: Proto): SocketType {
+  return proto === 'pair1' ? 'pair1' : 'pair';
+}
 
 /** nanomsg's usage lines, word for word (inproc_thr's says `thread_thr`, as nanomsg's does). */
 export const USAGE: { readonly [T in ToolName]: string } = {
@@ -25,6 +37,8 @@ export const USAGE: { readonly [T in ToolName]: string } = {
 export interface ToolArgs {
   /** `--json` was given: print one JSON object instead of nanomsg's lines. */
   readonly json: boolean;
+  /** `--pair1` was given (PAIR v1), or not or `--pair0` (PAIR v0, nanomsg's); the last one wins. */
+  readonly proto: Proto;
   /** The bind-to or connect-to address; undefined for the inproc tools. */
   readonly url: string | undefined;
   /** Message size in bytes. */
@@ -35,15 +49,19 @@ export interface ToolArgs {
 
 const INTEGER = /^\d+$/;
 
+const FLAGS = ['--json', PROTO_FLAGS.pair0, PROTO_FLAGS.pair1];
+
 /**
- * Parse `argv` (without node and the script) as nanomsg's tool does. `--json` may stand
- * anywhere. A wrong number of arguments prints the usage line on stdout and exits 1, as
- * nanomsg's tools do; so does a size that is not a decimal integer ≥ 0 or a count that is not
- * one ≥ 1 (nanomsg would read those through atoi as 0 and misbehave).
+ * Parse `argv` (without node and the script) as nanomsg's tool does. `--json`, `--pair0` and
+ * `--pair1` may stand anywhere (none is an address, a size or a count, so nanomsg's command
+ * lines mean what they meant). A wrong number of arguments prints the usage line on stdout and
+ * exits 1, as nanomsg's tools do; so does a size that is not a decimal integer ≥ 0 or a count
+ * that is not one ≥ 1 (nanomsg would read those through atoi as 0 and misbehave).
  */
 export function parseToolArgs(tool: ToolName, argv: readonly string[]): ToolArgs {
   const json = argv.includes('--json');
-  const rest = argv.filter((a) => a !== '--json');
+  const proto = argv.findLast((a) => a === PROTO_FLAGS.pair0 || a === PROTO_FLAGS.pair1) === PROTO_FLAGS.pair1 ? 'pair1' : 'pair0';
+  const rest = argv.filter((a) => !FLAGS.includes(a));
   const inproc = tool.startsWith('inproc_');
   const want = inproc ? 2 : 3;
   const [sizeArg, countArg] = inproc ? rest : rest.slice(1);
@@ -52,7 +70,7 @@ export function parseToolArgs(tool: ToolName, argv: readonly string[]): ToolArgs
   const size = Number(sizeArg);
   const count = Number(countArg);
   if (!Number.isSafeInteger(size) || size > 2 ** 31 - 1 || !Number.isSafeInteger(count) || count < 1 || count > 2 ** 31 - 1) usage(tool);
-  return { json, url, size, count };
+  return { json, proto, url, size, count };
 }
 
 function usage(tool: ToolName): never {
@@ -140,6 +158,8 @@ export function peakRssKiB(): number {
 export interface PerfResult {
   tool: ToolName;
   impl: ImplName;
+  /** The SP socket measured; null for the node:net baseline, which has none. */
+  proto: Proto | null;
   /** The address (null for inproc_thr/inproc_lat, whose address is fixed). */
   url: string | null;
   size: number;
@@ -179,6 +199,7 @@ export function report(tool: ToolName, impl: ImplName, args: ToolArgs, outcome: 
     const result: PerfResult = {
       tool,
       impl,
+      proto: impl === 'node-net' ? null : args.proto,
       url: args.url ?? null,
       size: args.size,
       count: args.count,

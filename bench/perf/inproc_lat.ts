@@ -1,21 +1,22 @@
 /**
- * nanosp's inproc_lat: `inproc_lat <message-size> <roundtrip-count> [--json]`, as nanomsg's
- * (spec/wire.md §9.3). A PAIR v0 socket binds inproc://inproc_lat; a worker (a second socket
- * on the same event loop, where nanomsg uses a thread) echoes. nanomsg waits 100 ms for its
- * worker to connect; here the main side waits for the connection itself (the 'pipe' event),
- * then times the round trips and prints the same three lines as remote_lat.
+ * nanosp's inproc_lat: `inproc_lat <message-size> <roundtrip-count> [--json] [--pair1]`, as
+ * nanomsg's (spec/wire.md §9.3). A PAIR v0 socket (PAIR v1 with --pair1) binds
+ * inproc://inproc_lat; a worker (a second socket on the same event loop, where nanomsg uses a
+ * thread) echoes. nanomsg waits 100 ms for its worker to connect; here the main side waits for
+ * the connection itself (the 'pipe' event), then times the round trips and prints the same
+ * three lines as remote_lat.
  */
 import { socket } from '../../src/index.js';
-import { cpuMark, fail, nowUs, parseToolArgs, report, sendNow } from './common.js';
+import { cpuMark, fail, nowUs, pairType, parseToolArgs, report, sendNow } from './common.js';
 
 const args = parseToolArgs('inproc_lat', process.argv.slice(2));
 const { size, count } = args;
-const s = socket('pair');
+const s = socket(pairType(args.proto));
 await s.bind('inproc://inproc_lat');
 const connected = new Promise<void>((resolve) => s.once('pipe', () => resolve()));
 
 async function worker(): Promise<void> {
-  const w = socket('pair');
+  const w = socket(pairType(args.proto));
   w.connect('inproc://inproc_lat');
   for (let i = 0; i !== count; i++) {
     const msg = await w.recv();

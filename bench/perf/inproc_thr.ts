@@ -1,20 +1,20 @@
 /**
- * nanosp's inproc_thr: `inproc_thr <message-size> <message-count> [--json]`, as nanomsg's
- * (spec/wire.md §9.3; its usage line says `thread_thr`). A PAIR v0 socket binds
- * inproc://inproc_thr; a worker (here a second socket on the same event loop, where nanomsg
- * uses a thread) connects, sends a 0-byte start message and then the messages; the main
- * side times their receipt and prints `mean throughput` lines.
+ * nanosp's inproc_thr: `inproc_thr <message-size> <message-count> [--json] [--pair1]`, as
+ * nanomsg's (spec/wire.md §9.3; its usage line says `thread_thr`). A PAIR v0 socket (PAIR v1
+ * with --pair1) binds inproc://inproc_thr; a worker (here a second socket on the same event
+ * loop, where nanomsg uses a thread) connects, sends a 0-byte start message and then the
+ * messages; the main side times their receipt and prints `mean throughput` lines.
  */
 import { socket } from '../../src/index.js';
-import { cpuMark, fail, nowUs, parseToolArgs, report, sendNow, arrived } from './common.js';
+import { cpuMark, fail, nowUs, pairType, parseToolArgs, report, sendNow, arrived } from './common.js';
 
 const args = parseToolArgs('inproc_thr', process.argv.slice(2));
 const { size, count } = args;
-const s = socket('pair');
+const s = socket(pairType(args.proto));
 await s.bind('inproc://inproc_thr');
 
 async function worker(): Promise<void> {
-  const w = socket('pair');
+  const w = socket(pairType(args.proto));
   w.connect('inproc://inproc_thr');
   const buf = Buffer.alloc(size, 111);
   await w.send(Buffer.alloc(0));

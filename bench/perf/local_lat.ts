@@ -1,14 +1,15 @@
 /**
- * nanosp's local_lat: `local_lat <bind-to> <msg-size> <roundtrips> [--json]`, as nanomsg's
- * (spec/wire.md §9.1). A PAIR v0 socket sets tcpNoDelay, recvMaxSize −1 and linger 1000,
- * binds, and echoes `roundtrips` messages of msg-size bytes; it prints nothing. nanomsg 1.1.5
- * sleeps 1 s before closing because its linger is a no-op; nanosp's close() flushes.
+ * nanosp's local_lat: `local_lat <bind-to> <msg-size> <roundtrips> [--json] [--pair1]`, as
+ * nanomsg's (spec/wire.md §9.1). A PAIR v0 socket (PAIR v1 with --pair1) sets tcpNoDelay,
+ * recvMaxSize −1 and linger 1000, binds, and echoes `roundtrips` messages of msg-size bytes; it
+ * prints nothing. nanomsg 1.1.5 sleeps 1 s before closing because its linger is a no-op;
+ * nanosp's close() flushes.
  */
 import { socket } from '../../src/index.js';
-import { cpuMark, fail, parseToolArgs, report, sendNow } from './common.js';
+import { cpuMark, fail, pairType, parseToolArgs, report, sendNow } from './common.js';
 
 const args = parseToolArgs('local_lat', process.argv.slice(2));
-const s = socket('pair', { tcpNoDelay: true, recvMaxSize: -1, linger: 1000 });
+const s = socket(pairType(args.proto), { tcpNoDelay: true, recvMaxSize: -1, linger: 1000 });
 try {
   await s.bind(args.url as string);
 } catch (err) {

@@ -1,14 +1,14 @@
 /**
- * nanosp's local_thr: `local_thr <bind-to> <msg-size> <msg-count> [--json]`, as nanomsg's
- * (spec/wire.md §9.2). A PAIR v0 socket binds, sets recvMaxSize −1 and linger 1000, takes one
- * 0-byte start message, then times the receipt of msg-count messages of msg-size bytes and
- * prints nanomsg's four lines.
+ * nanosp's local_thr: `local_thr <bind-to> <msg-size> <msg-count> [--json] [--pair1]`, as
+ * nanomsg's (spec/wire.md §9.2). A PAIR v0 socket (PAIR v1 with --pair1) binds, sets
+ * recvMaxSize −1 and linger 1000, takes one 0-byte start message, then times the receipt of
+ * msg-count messages of msg-size bytes and prints nanomsg's four lines.
  */
 import { socket } from '../../src/index.js';
-import { cpuMark, fail, nowUs, parseToolArgs, report, arrived } from './common.js';
+import { cpuMark, fail, nowUs, pairType, parseToolArgs, report, arrived } from './common.js';
 
 const args = parseToolArgs('local_thr', process.argv.slice(2));
-const s = socket('pair');
+const s = socket(pairType(args.proto));
 try {
   await s.bind(args.url as string);
   s.setOption('recvMaxSize', -1);

@@ -1,15 +1,16 @@
 /**
- * nanosp's remote_lat: `remote_lat <connect-to> <msg-size> <roundtrips> [--json]`, as nanomsg's
- * (spec/wire.md §9.1). A PAIR v0 socket sets tcpNoDelay and recvMaxSize −1 and connects; the
- * clock starts right after the connect call (so, as in nanomsg, the first round trip includes
- * setting up the connection); it sends and receives `roundtrips` messages of msg-size bytes
- * (byte 111) and prints the average one-way latency, total / (roundtrips × 2).
+ * nanosp's remote_lat: `remote_lat <connect-to> <msg-size> <roundtrips> [--json] [--pair1]`, as
+ * nanomsg's (spec/wire.md §9.1). A PAIR v0 socket (PAIR v1 with --pair1) sets tcpNoDelay and
+ * recvMaxSize −1 and connects; the clock starts right after the connect call (so, as in
+ * nanomsg, the first round trip includes setting up the connection); it sends and receives
+ * `roundtrips` messages of msg-size bytes (byte 111) and prints the average one-way latency,
+ * total / (roundtrips × 2).
  */
 import { socket } from '../../src/index.js';
-import { cpuMark, fail, nowUs, parseToolArgs, report, sendNow } from './common.js';
+import { cpuMark, fail, nowUs, pairType, parseToolArgs, report, sendNow } from './common.js';
 
 const args = parseToolArgs('remote_lat', process.argv.slice(2));
-const s = socket('pair', { tcpNoDelay: true, recvMaxSize: -1 });
+const s = socket(pairType(args.proto), { tcpNoDelay: true, recvMaxSize: -1 });
 try {
   s.connect(args.url as string);
 } catch (err) {

@@ -1,15 +1,15 @@
 /**
- * nanosp's remote_thr: `remote_thr <connect-to> <msg-size> <msg-count> [--json]`, as nanomsg's
- * (spec/wire.md §9.2). A PAIR v0 socket connects, sets recvMaxSize −1 and linger 1000, sends
- * one 0-byte start message and then msg-count messages of msg-size bytes (all byte 111), and
- * prints nothing. nanomsg 1.1.5 then sleeps 1 s because its linger is a no-op; nanosp's
- * close() flushes for up to `linger` ms, so it closes at once.
+ * nanosp's remote_thr: `remote_thr <connect-to> <msg-size> <msg-count> [--json] [--pair1]`, as
+ * nanomsg's (spec/wire.md §9.2). A PAIR v0 socket (PAIR v1 with --pair1) connects, sets
+ * recvMaxSize −1 and linger 1000, sends one 0-byte start message and then msg-count messages of
+ * msg-size bytes (all byte 111), and prints nothing. nanomsg 1.1.5 then sleeps 1 s because its
+ * linger is a no-op; nanosp's close() flushes for up to `linger` ms, so it closes at once.
  */
 import { socket } from '../../src/index.js';
-import { cpuMark, fail, parseToolArgs, report, sendNow } from './common.js';
+import { cpuMark, fail, pairType, parseToolArgs, report, sendNow } from './common.js';
 
 const args = parseToolArgs('remote_thr', process.argv.slice(2));
-const s = socket('pair');
+const s = socket(pairType(args.proto));
 try {
   s.connect(args.url as string);
   s.setOption('recvMaxSize', -1);

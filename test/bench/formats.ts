@@ -21,6 +21,7 @@ export const LINE = {
 export const JSON_KEYS = [
   'tool',
   'impl',
+  'proto',
   'url',
   'size',
   'count',

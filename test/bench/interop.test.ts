@@ -35,10 +35,10 @@ describeC(cTool('local_thr'), 'bench interop: nanosp perf tools with the libnano
     const local = await startC(cTool('local_thr'), [url, '1024', String(MESSAGES), '--json']);
     const remote = startTool('perf', 'remote_thr', [url, '1024', String(MESSAGES), '--json']);
     const c = jsonOf(await succeeded(local));
-    expect(c).toMatchObject({ tool: 'local_thr', impl: 'libnanomsg', url, size: 1024, count: MESSAGES, latencyUs: null });
+    expect(c).toMatchObject({ tool: 'local_thr', impl: 'libnanomsg', proto: 'pair0', url, size: 1024, count: MESSAGES, latencyUs: null });
     expect(c.msgPerSec).toBeGreaterThan(0);
     expect(c.mbPerSec).toBeCloseTo(((c.msgPerSec as number) * 1024 * 8) / 1e6, 3);
-    expect(jsonOf(await succeeded(remote))).toMatchObject({ tool: 'remote_thr', impl: 'nanosp', url, elapsedUs: null, msgPerSec: null });
+    expect(jsonOf(await succeeded(remote))).toMatchObject({ tool: 'remote_thr', impl: 'nanosp', proto: 'pair0', url, elapsedUs: null, msgPerSec: null });
   });
 
   it('nanosp local_lat echoes for C remote_lat, which prints the three lines', async () => {
@@ -47,6 +47,12 @@ describeC(cTool('local_thr'), 'bench interop: nanosp perf tools with the libnano
     const remote = await startC(cTool('remote_lat'), [url, '64', String(ROUNDTRIPS)]);
     expectLatencyLines(await succeeded(remote), 64, ROUNDTRIPS);
     expect(await succeeded(local)).toEqual([]);
+  });
+
+  it('the libnanomsg build refuses --pair1 (libnanomsg has no PAIR v1) with status 2', async () => {
+    const local = await startC(cTool('local_thr'), ['tcp://127.0.0.1:1', '64', '10', '--pair1']);
+    expect(await local.exited).toEqual({ code: 2, signal: null });
+    expect(local.stderr).toBe('local_thr: --pair1: libnanomsg has no PAIR v1 (build this tool against NNG)\n');
   });
 
   it('C local_lat echoes for nanosp remote_lat, which prints the three lines', async () => {

@@ -1,8 +1,9 @@
 /**
  * nanosp's perf tools (bench/perf) and the raw node:net baseline (bench/baseline) against
  * nanomsg's command lines and output lines (spec/wire.md §9): usage line and exit status 1 on
- * bad arguments, the exact lines with small counts, and the `--json` object's shape. No
- * figure is asserted beyond being positive: speed lives in BENCHMARKS.md.
+ * bad arguments, the exact lines with small counts, the `--json` object's shape, and `--pair1`
+ * (PAIR v1 in place of PAIR v0). No figure is asserted beyond being positive: speed lives in
+ * BENCHMARKS.md.
  */
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -73,9 +74,20 @@ describe('perf tools: arguments', () => {
   });
 
   it('takes --json anywhere and the positional arguments in order', () => {
-    expect(parseToolArgs('local_thr', ['--json', 'tcp://127.0.0.1:5555', '64', '1000'])).toEqual({ json: true, url: 'tcp://127.0.0.1:5555', size: 64, count: 1000 });
-    expect(parseToolArgs('remote_lat', ['ipc:///tmp/x', '0', '7', '--json'])).toEqual({ json: true, url: 'ipc:///tmp/x', size: 0, count: 7 });
-    expect(parseToolArgs('inproc_thr', ['1024', '10'])).toEqual({ json: false, url: undefined, size: 1024, count: 10 });
+    expect(parseToolArgs('local_thr', ['--json', 'tcp://127.0.0.1:5555', '64', '1000'])).toEqual({ json: true, proto: 'pair0', url: 'tcp://127.0.0.1:5555', size: 64, count: 1000 });
+    expect(parseToolArgs('remote_lat', ['ipc:///tmp/x', '0', '7', '--json'])).toEqual({ json: true, proto: 'pair0', url: 'ipc:///tmp/x', size: 0, count: 7 });
+    expect(parseToolArgs('inproc_thr', ['1024', '10'])).toEqual({ json: false, proto: 'pair0', url: undefined, size: 1024, count: 10 });
+  });
+
+  it('takes --pair1 (PAIR v1) and --pair0 anywhere, the last one winning; neither counts as an argument', () => {
+    expect(parseToolArgs('local_thr', ['--pair1', 'tcp://127.0.0.1:5555', '64', '1000'])).toEqual({ json: false, proto: 'pair1', url: 'tcp://127.0.0.1:5555', size: 64, count: 1000 });
+    expect(parseToolArgs('remote_thr', ['tcp://127.0.0.1:5555', '64', '--pair1', '1000', '--json']).proto).toBe('pair1');
+    expect(parseToolArgs('inproc_lat', ['--pair1', '64', '10', '--pair0']).proto).toBe('pair0');
+    expect(parseToolArgs('inproc_lat', ['--pair0', '64', '10', '--pair1']).proto).toBe('pair1');
+    rejects('local_thr', ['--pair1', 'tcp://127.0.0.1:5555', '64']);
+    rejects('inproc_thr', ['--pair1']);
+    // the flags are whole words: anything else is an argument like any other
+    rejects('local_lat', ['tcp://127.0.0.1:5555', '64', '10', '--pair']);
   });
 
   it("computes nanomsg's figures and formats them as printf's %.3f does", () => {
@@ -131,6 +143,24 @@ describe('perf tools: processes', () => {
     expect(json.latencyUs).toBeCloseTo((json.elapsedUs as number) / 400, 6);
   });
 
+  it('--pair1: nanosp local_thr <- remote_thr over ipc and inproc_thr on PAIR v1, the JSON object saying so', async () => {
+    const ipc = `ipc:///tmp/nanosp-bench-pair1-${process.pid}.ipc`;
+    const local = startTool('perf', 'local_thr', [ipc, '64', '1000', '--json', '--pair1']);
+    const remote = startTool('perf', 'remote_thr', ['--pair1', ipc, '64', '1000']);
+    const inproc = startTool('perf', 'inproc_thr', ['--pair1', '--json', '64', '1000']);
+    expect(jsonOf(await succeeded(local))).toMatchObject({ tool: 'local_thr', impl: 'nanosp', proto: 'pair1', url: ipc, size: 64, count: 1000 });
+    expect(await succeeded(remote)).toEqual([]);
+    expect(jsonOf(await succeeded(inproc))).toMatchObject({ tool: 'inproc_thr', impl: 'nanosp', proto: 'pair1', url: null });
+  });
+
+  it('--pair1: nanosp remote_lat -> local_lat over tcp prints the three lines', async () => {
+    const url = `tcp://127.0.0.1:${await freePort()}`;
+    const local = startTool('perf', 'local_lat', [url, '64', '200', '--pair1']);
+    const remote = startTool('perf', 'remote_lat', [url, '64', '200', '--pair1']);
+    expectLatencyLines(await succeeded(remote), 64, 200);
+    expect(await succeeded(local)).toEqual([]);
+  });
+
   it('the raw node:net baseline has the same command lines and lines (ipc thr, tcp lat with --json)', async () => {
     const ipc = `ipc:///tmp/nanosp-bench-test-${process.pid}.ipc`;
     const url = `tcp://127.0.0.1:${await freePort()}`;
@@ -142,7 +172,7 @@ describe('perf tools: processes', () => {
     expect(await succeeded(thrRemote)).toEqual([]);
     expect(await succeeded(latLocal)).toEqual([]);
     const json = jsonOf(await succeeded(latRemote));
-    expect(json).toMatchObject({ tool: 'remote_lat', impl: 'node-net', url, size: 64, count: 200, msgPerSec: null });
+    expect(json).toMatchObject({ tool: 'remote_lat', impl: 'node-net', proto: null, url, size: 64, count: 200, msgPerSec: null });
     expect(json.latencyUs).toBeGreaterThan(0);
   });
 });

@@ -10,6 +10,8 @@
  * Following spec/peers.md: nngcat dials with --async (it gives up at once when nobody
  * listens), repeats only in whole seconds, needs --subscribe '' and --pair0, and has no BUS;
  * PUB and SURVEYOR repeat (-i) because a message sent before the peer is attached is lost.
+ * PAIR v1 (nanosp cat --pair1 against nngcat --pair1) and nngcat's name for PAIR v0
+ * (--pair0) are cases for nngcat alone: nanomsg has no PAIR v1, and its table never gets them.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { EchoFormat } from '../../src/cli/cat-options.js';
@@ -38,6 +40,8 @@ export const NANOCAT: PeerCat = { ...cat('nanocat'), connect: [cat('nanocat').co
 
 export const NNGCAT: PeerCat = {
   ...cat('nngcat'),
+  // PAIR v1 for the cases below that are nngcat's alone (nngcat's --pair is v1 too, but says so)
+  type: { ...cat('nngcat').type, pair1: ['--pair1'] },
   // nngcat gives up at once when nobody listens yet
   connect: ['--async', cat('nngcat').connect],
   // nngcat's quoted form writes a tab as \t; its hex form is nanocat's
@@ -51,6 +55,10 @@ export const FROM_PEER = Buffer.concat([Buffer.from('peer \'B\' "q" \\\\ '), Buf
 interface Case {
   /** nanosp cat's socket, its arguments (format and data), and what it prints. */
   readonly ours: SocketType;
+  /** The flag that opens nanosp cat's socket, when it is not `--${ours}`. */
+  readonly ourFlag?: string;
+  /** Only with these peers (PAIR v1 and nngcat's names: nngcat alone); every peer when undefined. */
+  readonly peers?: readonly PeerCat['command'][];
   readonly ourArgs: (files: Files) => string[];
   /** The format nanosp cat prints in, by its side; undefined when it prints nothing. */
   readonly ourFormat?: Readonly<Record<Side, Format>>;
@@ -153,6 +161,46 @@ const CASES: readonly Case[] = [
     theyPrint: true,
   },
   {
+    title: 'PAIR v1 (--pair1): both send every interval and print what the other sends',
+    ours: 'pair1',
+    ourArgs: (f) => ['-F', f.ours, '-i', '0.1'],
+    ourFormat: { binds: 'msgpack', connects: 'raw' },
+    theirs: 'pair1',
+    theirArgs: (f, p) => ['-F', f.theirs, '-i', p.interval],
+    theyPrint: true,
+    peers: ['nngcat'],
+  },
+  {
+    title: "PAIR v1 without data prints what the peer's PAIR v1 sends",
+    ours: 'pair1',
+    ourArgs: () => [],
+    ourFormat: { binds: 'ascii', connects: 'quoted' },
+    theirs: 'pair1',
+    theirArgs: (f, p) => ['-F', f.theirs, '-i', p.interval],
+    theyPrint: false,
+    peers: ['nngcat'],
+  },
+  {
+    title: "PAIR v1 sends every interval and the peer's PAIR v1 prints it",
+    ours: 'pair1',
+    ourArgs: (f) => ['-F', f.ours, '-i', '0.1'],
+    theirs: 'pair1',
+    theirArgs: () => [],
+    theyPrint: true,
+    peers: ['nngcat'],
+  },
+  {
+    title: "PAIR by nngcat's name (--pair0): both send every interval and print what the other sends",
+    ours: 'pair',
+    ourFlag: '--pair0',
+    ourArgs: (f) => ['-F', f.ours, '-i', '0.1'],
+    ourFormat: { binds: 'hex', connects: 'msgpack' },
+    theirs: 'pair',
+    theirArgs: (f, p) => ['-F', f.theirs, '-i', p.interval],
+    theyPrint: true,
+    peers: ['nngcat'],
+  },
+  {
     title: 'BUS: both send every interval and print what the other sends',
     ours: 'bus',
     ourArgs: (f) => ['-F', f.ours, '-i', '0.1'],
@@ -185,6 +233,11 @@ async function start(peer: PeerCat, side: Side, ourArgs: string[], theirArgs: st
   return { cat, them };
 }
 
+/** The cases run against `peer`: nanocat never gets those for nngcat alone (PAIR v1 above all). */
+export function casesFor(peer: PeerCat): readonly Case[] {
+  return CASES.filter((c) => c.peers === undefined || c.peers.includes(peer.command));
+}
+
 export function defineInterop(peer: PeerCat): void {
   const temp = useTempDir();
   let files: Files = { ours: '', theirs: '' };
@@ -195,13 +248,13 @@ export function defineInterop(peer: PeerCat): void {
   describePeer(peer.command, `nanosp cat with ${peer.command} (${peer.library}) over TCP`, () => {
     for (const side of SIDES) {
       describe(`nanosp cat ${side}`, () => {
-        for (const c of CASES) {
+        for (const c of casesFor(peer)) {
           const theirType = peer.type[c.theirs];
           if (!theirType) continue; // nngcat has no BUS
           it(c.title, async () => {
             const ourFormat = c.ourFormat?.[side];
             const theirFormat = peer.prints[side];
-            const ourArgs = [`--${c.ours}`, ...c.ourArgs(files), ...(ourFormat ? [FORMAT_FLAG[ourFormat]] : [])];
+            const ourArgs = [c.ourFlag ?? `--${c.ours}`, ...c.ourArgs(files), ...(ourFormat ? [FORMAT_FLAG[ourFormat]] : [])];
             const theirArgs = [...theirType, ...c.theirArgs(files, peer), ...(c.theyPrint ? [FORMAT_FLAG[theirFormat]] : [])];
             const { cat, them } = await start(peer, side, ourArgs, theirArgs);
 

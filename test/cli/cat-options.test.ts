@@ -60,6 +60,23 @@ describe('nanosp cat options: what they set', () => {
     expect(parse('--pus', '-D', 'x', '--bind', URL).type).toBe('push');
   });
 
+  it("nngcat's names: --pair1 opens PAIR v1, --pair0 is --pair; both take every format, --data, --file and --interval", () => {
+    expect(parse('--pair1', '--bind', URL).type).toBe('pair1');
+    expect(parse('--pair0', '--connect', URL).type).toBe('pair');
+    const o = parse('--pair1', '--connect', URL, '-Q', '-D', 'x', '-i', '0.5', '-d', '1', '--recv-timeout', '2', '--send-timeout', '3');
+    expect(o).toMatchObject({ type: 'pair1', format: 'quoted', data: Buffer.from('x'), interval: 0.5, delay: 1, recvTimeout: 2, sendTimeout: 3 });
+    for (const format of ['no', 'raw', 'ascii', 'quoted', 'msgpack', 'hex'] as const) expect(parse('--pair1', '--bind', URL, `--format=${format}`).format).toBe(format);
+    const path = temp.file('pair1.bin', Buffer.from([0, 0xff]));
+    expect(parse('--pair1', '-F', path, '--bind', URL, '--hex').data).toEqual(Buffer.from([0, 0xff]));
+  });
+
+  it("nngcat's names are taken whole only: nanocat's abbreviations keep their meaning", () => {
+    for (const abbreviation of ['--pa', '--pai']) expect(parse(abbreviation, '--bind', URL).type).toBe('pair');
+    expect(parse('--pair', '--bind', URL).type).toBe('pair');
+    expect(refuse('--pai1', '--bind', URL)).toEqual({ code: 1, stdout: '', stderr: "nanosp cat: Unknown option ``--pai1''\n" });
+    expect(refuse('--pair1=x', '--bind', URL)).toEqual({ code: 1, stdout: '', stderr: 'nanosp cat: Option --pair1=x does not accept argument\n' });
+  });
+
   it('endpoints: --bind and --connect repeat and keep their order; -X/-x are ipc://PATH, -L/-l tcp://127.0.0.1:PORT', () => {
     const o = parse('--pair', '--bind', 'tcp://*:1', '-X', '/tmp/a.ipc', '-L', '5555', '--bind', 'inproc://x', '--connect', 'tcp://h:2', '-x', '/tmp/b.ipc', '-l', '6000', '--connect-local=6001');
     expect(o.bind).toEqual(['tcp://*:1', 'ipc:///tmp/a.ipc', 'tcp://127.0.0.1:5555', 'inproc://x']);
@@ -145,6 +162,37 @@ describe('nanosp cat options: what they set', () => {
     for (const line of result.stdout.split('\n').slice(2)) expect(line.length, line).toBeLessThanOrEqual(80);
     expect(result.stdout).toContain('\n --connect-local,-l PORT\n                        ');
     expect(result.stdout).toContain('\nTLS Options (nanosp, as nngcat names them):\n --cert FILE            ');
+  });
+
+  it("--help: nngcat's socket types in a group of their own, after nanocat's groups (the usage line stays nanocat's)", () => {
+    const help = helpText(PROG);
+    const group = help.indexOf('\nSocket Types (nanosp, as nngcat names them):\n --pair0                The same as --pair');
+    expect(group).toBeGreaterThan(help.indexOf('\nOutput Options:\n'));
+    expect(group).toBeLessThan(help.indexOf('\nTLS Options'));
+    expect(help).toContain('\n --pair1                Open a PAIR v1 socket, as nngcat --pair1 does');
+    expect(help.split('\n')[1]).not.toContain('pair1');
+  });
+});
+
+describe("nanosp cat options: refusals with nngcat's socket types", () => {
+  it('a second socket type conflicts, whatever its name', () => {
+    expect(refuse('--pair1', '--bind', URL, '--pair')).toEqual({ code: 1, stdout: '', stderr: 'nanosp cat: Option --pair conflicts with the following options:\n    --pair1 \n' });
+    expect(refuse('--pair0', '--pair1')).toEqual({ code: 1, stdout: '', stderr: 'nanosp cat: Option --pair1 conflicts with the following options:\n    --pair0 \n' });
+    expect(refuse('--pull', '--pair1').stderr).toBe('nanosp cat: Option --pair1 conflicts with the following options:\n    --pull \n');
+    expect(refuse('--pair1', '--bind', URL, '--pair1').stderr).toBe('nanosp cat: Option --pair1 conflicts with the following options:\n    --pair1 \n');
+  });
+
+  it("requirements: an endpoint is still needed, --subscribe still needs --sub, and nanocat's lists name nanocat's options only", () => {
+    expect(refuse('--pair1')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'nanosp cat: At least one of the following required:\n' + ['--bind', '--connect', '--bind-ipc', '-X', '--connect-ipc', '-x', '--bind-local', '-L', '--connect-local', '-l'].map((n) => `    ${n}\n`).join(''),
+    });
+    expect(refuse('--pair1', '--subscribe', 'a', '--bind', URL).stderr).toBe('nanosp cat: Option --subscribe requires at least one of the following options:\n    --sub\n');
+    // a command line nanocat refuses gets nanocat's message, without --pair0 or --pair1
+    for (const argv of [['--bind', URL], ['--pull', '-D', 'x', '--bind', URL], ['--push', '-D', 'x', '-Q', '--bind', URL], []]) {
+      expect(refuse(...argv).stderr, argv.join(' ')).not.toMatch(/pair[01]/);
+    }
   });
 });
 
@@ -278,11 +326,12 @@ describePeer('nanocat', 'nanosp cat options: the same refusals from the real nan
     const theirs = peer.output;
     const ours = helpText('nanocat').split('\n');
     expect(ours[1]).toBe(theirs[1]);
-    // the option heads and group titles, in order, up to nanosp's own TLS group
+    // the option heads and group titles, in order, up to nanosp's own groups (nngcat's socket types, TLS)
     const heads = (lines: readonly string[]) =>
       lines.filter((line) => line.startsWith(' --') || line.endsWith(':')).map((line) => (line.startsWith(' --') ? line.slice(0, 24).trimEnd() : line));
     const ourHeads = heads(ours);
-    const tlsAt = ourHeads.findIndex((line) => line.startsWith('TLS Options'));
-    expect(ourHeads.slice(0, tlsAt)).toEqual(heads(theirs));
+    const nanospAt = ourHeads.findIndex((line) => line.endsWith('(nanosp, as nngcat names them):'));
+    expect(ourHeads[nanospAt]).toBe('Socket Types (nanosp, as nngcat names them):');
+    expect(ourHeads.slice(0, nanospAt)).toEqual(heads(theirs));
   });
 });

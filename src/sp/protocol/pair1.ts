@@ -27,6 +27,9 @@ const info: ProtocolInfo = { name: 'pair1', id: PROTOCOL_IDS.pair1, peer: PROTOC
 /** The largest hop count a PAIR v1 header may carry (NNG closes the pipe above it). */
 const MAX_HOPS = 0xff;
 
+/** A cooked send's header, shared: every transport copies a header before send returns. */
+const ONE_HOP = new Uint8Array([0, 0, 0, 1]);
+
 class Pair1 extends SingleContextProtocol {
   /** Attached pipes in the order they came; the first is where an unaddressed send goes. */
   private readonly peers: PipeState[] = [];
@@ -59,15 +62,15 @@ class Pair1 extends SingleContextProtocol {
   }
 
   received(state: PipeState, payload: Bytes): void {
-    if (payload.length < 4 || readU32(payload, 0) > MAX_HOPS) {
-      this.dropMalformed();
-      const why = payload.length < 4 ? `${payload.length} bytes, shorter than its 4-byte hop count` : `a hop count of ${readU32(payload, 0)}, above ${MAX_HOPS}`;
-      state.pipe.reject(spError('EPROTO', `a PAIR v1 message with ${why}: the peer breaks the protocol`));
-      return;
+    // the count is big-endian and at most 0xff: its first three bytes are zero
+    if (payload.length >= 4 && ((payload[0] as number) | (payload[1] as number) | (payload[2] as number)) === 0) {
+      // too many hops: dropped, counted, and the pipe stays up (NNG's ttl_drop)
+      if ((payload[3] as number) > this.host.options.maxTtl) return this.dropMalformed();
+      return this.inbound.push(state, payload);
     }
-    // too many hops: dropped, counted, and the pipe stays up (NNG's ttl_drop)
-    if (readU32(payload, 0) > this.host.options.maxTtl) return this.dropMalformed();
-    this.inbound.push(state, payload);
+    this.dropMalformed();
+    const why = payload.length < 4 ? `${payload.length} bytes, shorter than its 4-byte hop count` : `a hop count of ${readU32(payload, 0)}, above ${MAX_HOPS}`;
+    state.pipe.reject(spError('EPROTO', `a PAIR v1 message with ${why}: the peer breaks the protocol`));
   }
 
   override drained(state: PipeState): void {
@@ -75,11 +78,11 @@ class Pair1 extends SingleContextProtocol {
   }
 
   override send(body: Uint8Array, header: Uint8Array, pipe = 0): boolean {
-    const hops = this.raw ? this.forwardedHops(header) : 1;
+    const hopBytes = this.raw ? hopHeader(this.forwardedHops(header)) : ONE_HOP;
     if (!this.polyamorous) {
       const peer = this.peers[0]?.pipe;
       if (!peer || !peer.writable) return false;
-      peer.send(hopHeader(hops), body);
+      peer.send(hopBytes, body);
       return true;
     }
     const target = pipe === 0 ? this.peers[0] : this.states.byPipeId(pipe);
@@ -87,7 +90,7 @@ class Pair1 extends SingleContextProtocol {
       this.host.stats.droppedSends++;
       return true;
     }
-    target.pipe.send(hopHeader(hops), body);
+    target.pipe.send(hopBytes, body);
     return true;
   }
 
