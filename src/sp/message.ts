@@ -10,14 +10,40 @@ import { spError } from './errors.js';
 export type MessageData = string | Uint8Array;
 
 export class Message {
-  constructor(
-    /** The user payload. */
-    readonly body: Bytes,
-    /** The SP protocol header: empty on PAIR, PUB/SUB, PUSH/PULL, BUS (on the wire). */
-    readonly header: Bytes = EMPTY_BYTES,
-    /** The id of the pipe a received message came in on; 0 for messages made locally. */
-    readonly pipe: number = 0,
-  ) {}
+  /** The user payload. */
+  readonly body: Bytes;
+  /** The id of the pipe a received message came in on; 0 for messages made locally. */
+  readonly pipe: number;
+  #header: Bytes | undefined;
+  /** A received message's whole payload, whose first bytes are its header (cut when asked for). */
+  #payload: Bytes | undefined;
+
+  constructor(body: Bytes, header: Bytes = EMPTY_BYTES, pipe = 0) {
+    this.body = body;
+    this.#header = header;
+    this.pipe = pipe;
+  }
+
+  /**
+   * @internal A received payload: the first `headerLength` bytes are the SP header. Most
+   * receives want only the body, so the header's view is made when it is first read.
+   */
+  static split(payload: Bytes, headerLength: number, pipe: number): Message {
+    const message = new Message(payload.subarray(headerLength), undefined, pipe);
+    message.#header = undefined;
+    message.#payload = payload;
+    return message;
+  }
+
+  /** The SP protocol header: empty on PAIR v0, PUB/SUB, PUSH/PULL, BUS (on the wire). */
+  get header(): Bytes {
+    if (this.#header === undefined) {
+      const payload = this.#payload as Bytes;
+      this.#header = payload.subarray(0, payload.length - this.body.length);
+      this.#payload = undefined;
+    }
+    return this.#header;
+  }
 }
 
 /** What `sendMessage` takes: a body, and where it applies an SP header and the pipe to send on. */

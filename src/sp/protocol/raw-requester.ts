@@ -59,7 +59,7 @@ export class RawRequester extends SingleContextProtocol {
   override recv(): Message | undefined {
     const payload = this.inbound.shift();
     if (!payload) return undefined;
-    return new Message(payload.subarray(4), payload.subarray(0, 4), (this.inbound.from as PipeState).pipe.id);
+    return Message.split(payload, 4, (this.inbound.from as PipeState).pipe.id);
   }
 
   override pollIn(): boolean {

@@ -149,7 +149,7 @@ class Req implements Protocol, PipeEvents<ReqPipe> {
     const ctx = this.requests.get(id);
     if (!ctx || !(ctx.request as Request).sent) return;
     this.finish(ctx);
-    ctx.reply = new Message(payload.subarray(4), payload.subarray(0, 4), state.pipe.id);
+    ctx.reply = Message.split(payload, 4, state.pipe.id);
     ctx.host.readable();
   }
 

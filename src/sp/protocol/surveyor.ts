@@ -71,7 +71,7 @@ class SurveyContext implements ProtocolContext {
   private fromPipes(inbound: FairQueue): Message | undefined {
     for (let payload = inbound.shift(); payload; payload = inbound.shift()) {
       if (leadingId(payload) !== this.id) continue;
-      return new Message(payload.subarray(4), payload.subarray(0, 4), (inbound.from as PipeState).pipe.id);
+      return Message.split(payload, 4, (inbound.from as PipeState).pipe.id);
     }
     return undefined;
   }
@@ -80,7 +80,7 @@ class SurveyContext implements ProtocolContext {
   offer(state: PipeState, payload: Bytes, limit: number): void {
     if (this.inbound) return this.inbound.push(state, payload);
     if (this.responses.length > 0 && this.responseBytes + payload.length > limit) return;
-    this.responses.push(new Message(payload.subarray(4), payload.subarray(0, 4), state.pipe.id));
+    this.responses.push(Message.split(payload, 4, state.pipe.id));
     this.responseBytes += payload.length - 4;
     if (this.responses.length === 1) this.host.readable();
   }
