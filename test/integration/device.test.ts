@@ -127,6 +127,27 @@ describe('device() forwarding (nanomsg tests/device.c)', () => {
   });
 });
 
+describe('device() on raw PAIR v1', () => {
+  it('adds one hop per pass: a message through two devices arrives with hop count 3, and maxTtl 2 drops it', async () => {
+    const { client, servers } = await chain('pair1', 'pair1', 2);
+    const [server] = servers as [SpSocket];
+    await client.send('through two devices');
+    const message = await server.recvMessage({ timeout: 2000 });
+    expect(String(message.body)).toBe('through two devices');
+    expect([...message.header]).toEqual([0, 0, 0, 3]); // 1 from the client, one more per device
+    server.setOption('maxTtl', 2);
+    await client.send('one hop too many');
+    await expect(server.recv({ timeout: 200 })).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+    expect(server.stats.droppedMessages).toBe(1);
+  });
+
+  it('refuses to join PAIR v0 with PAIR v1: EINVAL', async () => {
+    const v0 = testSocket('pair', { raw: true });
+    const v1 = testSocket('pair1', { raw: true });
+    await expect(device(v0, v1)).rejects.toMatchObject({ code: 'EINVAL' });
+  });
+});
+
 describe('device() loopback on raw PAIR', () => {
   it('device(rawPair) sends every message back to its one peer', async () => {
     const mirror = testSocket('pair', { raw: true });
