@@ -25,6 +25,9 @@
  *
  * Where nanosp differs, on purpose (the old package's defects, fixed as its README promises):
  *
+ * - `rmchan(topic)` also takes back messages of that topic that were already read into the
+ *   stream but not yet delivered: nanomsg (which filters when the application receives) and
+ *   NNG (which prunes its queue on unsubscribe) never deliver them; the old package did.
  * - `send()` never blocks the event loop. The old package flushed its queue with blocking
  *   nn_send calls (flags 0) once the socket polled writable, which deadlocks its own process
  *   when a peer in the same process has to read first (20000 sends from a PUSH to a PULL over

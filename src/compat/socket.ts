@@ -82,6 +82,8 @@ export class Socket extends Duplex implements Terminable {
   #untrack: () => void = () => undefined;
   /** The library was terminated under this socket (or before it was made). */
   #dead = false;
+  /** SUB: the bytes of each message in the stream's buffer, in order, to filter them on rmchan. */
+  #receivedRaw: Buffer[] = [];
 
   constructor(type: SocketType, opts: SocketOptions = {}) {
     if (!isSocketType(type)) throw new Error(`unrecognised socket type ${String(type)}`);
@@ -101,7 +103,10 @@ export class Socket extends Duplex implements Terminable {
     const host: ReceiverHost = {
       // REP answers one request at a time: the next is read once the reply went
       oneAtATime: type === 'rep',
-      deliver: (body) => this.push(typeof this.restore === 'function' ? this.restore(body) : body),
+      deliver: (body) => {
+        if (type === 'sub') this.#receivedRaw.push(body);
+        return this.push(typeof this.restore === 'function' ? this.restore(body) : body);
+      },
     };
     this.#pump = new Receiver(sp, host);
     if (isTerminated()) {
@@ -318,6 +323,27 @@ export class Socket extends Duplex implements Terminable {
         this.emit('error', nnError(err, ` : ${topic}`));
       }
     }
+  }
+
+  /**
+   * SUB: a message read into the stream before `rmchan` dropped its topic is not delivered
+   * (nanomsg filters when the application receives, NNG prunes its queue; the old package
+   * delivered it). Each 'data' is checked against the channels held when it is emitted.
+   */
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    if (event === 'data' && this.type === 'sub') {
+      const raw = this.#receivedRaw.shift();
+      if (raw !== undefined && !this.#wanted(raw)) return false;
+    }
+    return super.emit(event, ...args);
+  }
+
+  #wanted(raw: Buffer): boolean {
+    for (const topic of Object.keys(this.channels)) {
+      const bytes = Buffer.from(topic);
+      if (raw.length >= bytes.length && raw.subarray(0, bytes.length).equals(bytes)) return true;
+    }
+    return false;
   }
 
   private subscribeTopic(topic: unknown): void {
