@@ -6,37 +6,12 @@
  * rep0_ctx_recv/rep0_ctx_send, respond.c).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { SpError } from '../../src/index.js';
 import { attachFake, backtraced, cleanup, openSocket, thrownCode } from '../helpers/fake-pipe.js';
+import { settle, track } from '../helpers/track.js';
 
 afterEach(cleanup);
 
 const EFSM_ERRNO = 156384766;
-
-async function settle(): Promise<void> {
-  for (let i = 0; i < 10; i++) await Promise.resolve();
-}
-
-interface Tracked<T> {
-  done: boolean;
-  value?: T;
-  error?: SpError;
-}
-
-function track<T>(promise: Promise<T>): Tracked<T> {
-  const t: Tracked<T> = { done: false };
-  promise.then(
-    (value) => {
-      t.done = true;
-      t.value = value;
-    },
-    (error: SpError) => {
-      t.done = true;
-      t.error = error;
-    },
-  );
-  return t;
-}
 
 for (const type of ['rep', 'respondent'] as const) {
   const NAME = type.toUpperCase();

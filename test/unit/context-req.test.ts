@@ -8,39 +8,13 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Context, SpError, type SocketType } from '../../src/index.js';
 import { attachFake, bytes, cleanup, openSocket, replyTo, thrownCode, words, type FakePipe } from '../helpers/fake-pipe.js';
+import { settle, track } from '../helpers/track.js';
 
 afterEach(cleanup);
 
 /** The request id in the header of a sent request. */
 function idOf(header: Uint8Array): number {
   return words(header)[0] as number;
-}
-
-/** Lets already-settled promises run their reactions (no timers involved). */
-async function settle(): Promise<void> {
-  for (let i = 0; i < 10; i++) await Promise.resolve();
-}
-
-interface Tracked<T> {
-  done: boolean;
-  value?: T;
-  error?: SpError;
-}
-
-/** Watch a promise without awaiting it (and without an unhandled rejection). */
-function track<T>(promise: Promise<T>): Tracked<T> {
-  const t: Tracked<T> = { done: false };
-  promise.then(
-    (value) => {
-      t.done = true;
-      t.value = value;
-    },
-    (error: SpError) => {
-      t.done = true;
-      t.error = error;
-    },
-  );
-  return t;
 }
 
 /** The message on `pipe` whose body is `body` (a request the socket sent). */

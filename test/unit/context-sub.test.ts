@@ -4,35 +4,10 @@
  * is delivered to each, as separate copies. spec/nng.md §1 (sub0 contexts).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { SpError } from '../../src/index.js';
 import { attachFake, cleanup, openSocket, thrownCode } from '../helpers/fake-pipe.js';
+import { settle, track } from '../helpers/track.js';
 
 afterEach(cleanup);
-
-async function settle(): Promise<void> {
-  for (let i = 0; i < 10; i++) await Promise.resolve();
-}
-
-interface Tracked<T> {
-  done: boolean;
-  value?: T;
-  error?: SpError;
-}
-
-function track<T>(promise: Promise<T>): Tracked<T> {
-  const t: Tracked<T> = { done: false };
-  promise.then(
-    (value) => {
-      t.done = true;
-      t.value = value;
-    },
-    (error: SpError) => {
-      t.done = true;
-      t.error = error;
-    },
-  );
-  return t;
-}
 
 describe('SUB contexts', () => {
   it('a new context subscribes to nothing, whatever the socket subscribed', () => {

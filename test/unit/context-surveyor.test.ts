@@ -4,37 +4,12 @@
  * own context's survey. spec/nng.md §1 (survey.c surv0_ctx_send, surv0_ctx_recv, surv0_ctx_abort).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { SpError } from '../../src/index.js';
 import { attachFake, cleanup, openSocket, replyTo, thrownCode, words, type FakePipe } from '../helpers/fake-pipe.js';
+import { settle, track } from '../helpers/track.js';
 
 afterEach(cleanup);
 
 const EFSM_ERRNO = 156384766;
-
-async function settle(): Promise<void> {
-  for (let i = 0; i < 10; i++) await Promise.resolve();
-}
-
-interface Tracked<T> {
-  done: boolean;
-  value?: T;
-  error?: SpError;
-}
-
-function track<T>(promise: Promise<T>): Tracked<T> {
-  const t: Tracked<T> = { done: false };
-  promise.then(
-    (value) => {
-      t.done = true;
-      t.value = value;
-    },
-    (error: SpError) => {
-      t.done = true;
-      t.error = error;
-    },
-  );
-  return t;
-}
 
 /** The header of the survey whose body is `body`, as sent on `pipe`. */
 function surveyHeader(pipe: FakePipe, body: string): Buffer {
