@@ -9,7 +9,7 @@ import { isDnsError, spError, toSpError, type SpError } from './errors.js';
 import type { EndpointInfo, PipeCloseReason, SocketEventMap } from './events.js';
 import type { TlsOptions } from './options.js';
 import type { Pipe, PipeOwner } from './pipe.js';
-import type { SocketStats } from './stats.js';
+import { EndpointStats, type SocketStats } from './stats.js';
 import type { Dialer, Listener, NewPipe } from './transport/transport.js';
 import type { SocketOptions } from './options.js';
 
@@ -51,6 +51,8 @@ export abstract class Endpoint implements EndpointInfo, PipeOwner {
   private lastError: SpError | undefined;
   readonly sendPriority: number;
   readonly recvPriority: number;
+  /** This endpoint's connection counters. */
+  readonly stats = new EndpointStats();
 
   protected constructor(
     protected readonly host: EndpointHost,
@@ -69,6 +71,11 @@ export abstract class Endpoint implements EndpointInfo, PipeOwner {
     return this.shutdown(0);
   }
 
+  /** The live pipes this endpoint made. */
+  get livePipes(): Pipe[] {
+    return [...this.pipes];
+  }
+
   /** The endpoint's current error (nanomsg's last_errno), if its last attempt failed. */
   get error(): SpError | undefined {
     return this.lastError;
@@ -84,6 +91,7 @@ export abstract class Endpoint implements EndpointInfo, PipeOwner {
     for (const pipe of this.pipes) {
       this.host.detachPipe(pipe, 'dropped');
       this.host.stats.droppedConnections++;
+      this.stats.droppedConnections++;
       this.host.emit('pipe-dropped', { endpoint: this, pipe });
       drops.push(pipe.close(lingerMs));
     }
@@ -161,6 +169,7 @@ export abstract class Endpoint implements EndpointInfo, PipeOwner {
 
   private broken(pipe: Pipe | undefined, error: SpError): void {
     this.host.stats.brokenConnections++;
+    this.stats.brokenConnections++;
     this.host.emit('pipe-broken', { endpoint: this, pipe, error });
     if (!this.closed) this.connectionLost();
   }
@@ -185,6 +194,7 @@ export class BoundEndpoint extends Endpoint {
       accepted: (pipe) => {
         if (this.closed) return void pipe.close(0);
         this.host.stats.acceptedConnections++;
+        this.stats.acceptedConnections++;
         this.clearError();
         this.host.emit('accepted', { endpoint: this });
         this.startPipe(pipe);
@@ -192,6 +202,7 @@ export class BoundEndpoint extends Endpoint {
       acceptFailed: (error) => {
         if (this.closed) return;
         this.host.stats.acceptErrors++;
+        this.stats.acceptErrors++;
         this.setError(error);
         this.host.emit('accept-failed', { endpoint: this, error });
       },
@@ -242,6 +253,7 @@ export class ConnectEndpoint extends Endpoint {
         this.attempt = undefined;
         if (this.closed) return void pipe.close(0);
         stats.establishedConnections++;
+        this.stats.establishedConnections++;
         this.clearError();
         this.host.emit('connected', { endpoint: this });
         this.startPipe(pipe);
@@ -256,6 +268,7 @@ export class ConnectEndpoint extends Endpoint {
         } else {
           const error = toSpError(err, `cannot connect to ${this.url}`, 'ECONNREFUSED');
           stats.connectErrors++;
+          this.stats.connectErrors++;
           this.setError(error);
           this.host.emit('connect-failed', { endpoint: this, error });
         }

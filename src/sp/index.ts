@@ -4,12 +4,12 @@
  * layer (src/node, and the browser's) registers its transports and byte type, then re-exports
  * this; nothing here imports a platform module.
  */
-export { socket, SpSocket, type SocketInit } from './socket.js';
+export { socket, SpSocket, type SocketInit, type SocketDescription } from './socket.js';
 export { Context } from './context.js';
 export { Endpoint, type EndpointOptions } from './endpoint.js';
 export { SpError, strerror, errnoOf, NN_HAUSNUMERO, type ErrnoName } from './errors.js';
 export { Message, type MessageData } from './message.js';
-export { SocketStats, STATISTICS, type StatisticInfo, type StatisticKey } from './stats.js';
+export { SocketStats, PipeStats, EndpointStats, STATISTICS, type StatisticInfo, type StatisticKey } from './stats.js';
 export { OPTION_SPECS, type SocketOptions, type OptionName, type TlsOptions } from './options.js';
 export { PROTOCOL_IDS } from './protocol/ids.js';
 export { SOCKET_TYPES } from './protocol/index.js';

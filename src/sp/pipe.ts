@@ -7,6 +7,7 @@
 import type { Bytes } from './bytes.js';
 import type { SpError } from './errors.js';
 import type { EndpointInfo, PipeCloseReason, PipeInfo } from './events.js';
+import { PipeStats } from './stats.js';
 
 /** Where a pipe delivers what it reads: the protocol's state for this pipe, once attached. */
 export interface PipeSink {
@@ -36,6 +37,8 @@ function allocatePipeId(): number {
 
 export abstract class Pipe implements PipeInfo {
   readonly id = allocatePipeId();
+  /** Messages and bytes through this pipe, kept by its transport. */
+  readonly stats = new PipeStats();
   sink: PipeSink | undefined;
   owner: PipeOwner | undefined;
   /** Captured from the endpoint when it was made (NN_SNDPRIO / NN_RCVPRIO), 1 = highest. */

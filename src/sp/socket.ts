@@ -17,11 +17,29 @@ import type { Pipe } from './pipe.js';
 import { protocolName } from './protocol/ids.js';
 import { protocolFactory } from './protocol/index.js';
 import type { Protocol, ProtocolHost, ProtocolInfo, SocketType } from './protocol/protocol.js';
-import { SocketStats } from './stats.js';
+import { SocketStats, type EndpointStats, type PipeStats } from './stats.js';
 import { SCHEMES, transportFor } from './transport/index.js';
 import type { TransportContext } from './transport/transport.js';
 import { Queue } from './queue.js';
 import type { WaitOptions } from './waiters.js';
+
+/** What `describe()` returns: plain data, safe to JSON.stringify. */
+export interface SocketDescription {
+  /** nanomsg's socket number. */
+  readonly id: number;
+  /** The socketName option. */
+  readonly name: string;
+  readonly protocol: SocketType;
+  readonly raw: boolean;
+  readonly stats: SocketStats;
+  readonly endpoints: readonly {
+    readonly id: number;
+    readonly url: string;
+    readonly kind: 'dialer' | 'listener';
+    readonly stats: EndpointStats;
+    readonly pipes: readonly { readonly id: number; readonly remoteAddress: string; readonly stats: PipeStats }[];
+  }[];
+}
 
 export interface SocketInit extends SocketOptionsInit {
   /** The raw (device) variant: no end-to-end behaviour, SP headers handed to the user. */
@@ -335,6 +353,29 @@ export class SpSocket extends Emitter<SocketEventMap> implements ProtocolHost, E
   /** SUB: drop one subscription to `topic`; EINVAL if it was not subscribed. */
   unsubscribe(topic: MessageData): void {
     this.own.unsubscribe(topic);
+  }
+
+  // ---- describing ----------------------------------------------------------------------
+
+  /**
+   * A snapshot of this socket as plain data (JSON-serialisable): NNG's statistics tree in
+   * nanosp's terms — the socket's counters, each endpoint's, and each live pipe's.
+   */
+  describe(): SocketDescription {
+    return {
+      id: this.index,
+      name: this.options.socketName,
+      protocol: this.type,
+      raw: this.raw,
+      stats: { ...this.stats },
+      endpoints: [...this.endpointMap.values()].map((endpoint) => ({
+        id: endpoint.id,
+        url: endpoint.url,
+        kind: endpoint.kind === 'bind' ? ('listener' as const) : ('dialer' as const),
+        stats: { ...endpoint.stats },
+        pipes: endpoint.livePipes.map((pipe) => ({ id: pipe.id, remoteAddress: pipe.remoteAddress, stats: { ...pipe.stats } })),
+      })),
+    };
   }
 
   // ---- closing ---------------------------------------------------------------------------

@@ -46,6 +46,33 @@ export class SocketStats {
   rejectedConnections = 0;
 }
 
+/**
+ * One pipe's traffic (NNG's pipe statistics), counted by its transport as whole SP messages,
+ * header included, as they cross the wire.
+ */
+export class PipeStats {
+  messagesSent = 0;
+  messagesReceived = 0;
+  bytesSent = 0;
+  bytesReceived = 0;
+}
+
+/** One endpoint's share of the socket's connection counters (NNG's dialer and listener statistics). */
+export class EndpointStats {
+  /** A dialer's connections made (TCP connect, before the SP handshake). */
+  establishedConnections = 0;
+  /** A listener's connections accepted. */
+  acceptedConnections = 0;
+  /** Connections closed from this side (endpoint or socket closed). */
+  droppedConnections = 0;
+  /** Connections that failed after they were made (peer gone, bad header, refused by the protocol or the application). */
+  brokenConnections = 0;
+  /** A dialer's failed attempts. */
+  connectErrors = 0;
+  /** A listener's failed accepts. */
+  acceptErrors = 0;
+}
+
 /** The 15 statistics nanomsg has (SocketStats also keeps nanosp's droppedMessages, droppedSends and rejectedConnections). */
 export type StatisticKey = Exclude<keyof SocketStats, 'droppedMessages' | 'droppedSends' | 'rejectedConnections'>;
 

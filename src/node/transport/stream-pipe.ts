@@ -89,10 +89,14 @@ export class StreamPipe extends SocketPipe implements FrameSink {
   }
 
   frame(payload: Buffer): void {
+    this.stats.messagesReceived++;
+    this.stats.bytesReceived += payload.length;
     this.sink?.pipeMessage(this, payload);
   }
 
   send(header: Buffer, body: Buffer): void {
+    this.stats.messagesSent++;
+    this.stats.bytesSent += header.length + body.length;
     this.writer.append(header, body);
     this.queued();
   }

@@ -69,6 +69,8 @@ export class InprocPipe extends Pipe {
   send(header: Uint8Array, body: Uint8Array): void {
     const peer = this.peer;
     if (!peer || peer.closed) return;
+    this.stats.messagesSent++;
+    this.stats.bytesSent += header.length + body.length;
     // always a copy: the receiver owns what it gets (and several receivers of one PUB message
     // must not share one array), and the sender may reuse its buffer at once
     peer.take(header.length === 0 ? copyBytes(body) : joinBytes(header, body));
@@ -89,6 +91,8 @@ export class InprocPipe extends Pipe {
     while (this.incoming.length > 0 && !this.paused && !this.closed) {
       const payload = this.incoming.shift() as Bytes;
       this.incomingBytes -= payload.length;
+      this.stats.messagesReceived++;
+      this.stats.bytesReceived += payload.length;
       this.sink?.pipeMessage(this, payload);
     }
     this.peer?.unblock();

@@ -187,6 +187,8 @@ export class WsPipe extends SocketPipe implements NewPipe, WsReceiver {
   // ---- WsReceiver ------------------------------------------------------------------------
 
   wsMessage(payload: Buffer): void {
+    this.stats.messagesReceived++;
+    this.stats.bytesReceived += payload.length;
     this.sink?.pipeMessage(this, payload);
   }
 
@@ -208,6 +210,8 @@ export class WsPipe extends SocketPipe implements NewPipe, WsReceiver {
 
   send(header: Buffer, body: Buffer): void {
     if (this.closed) return;
+    this.stats.messagesSent++;
+    this.stats.bytesSent += header.length + body.length;
     // read live: nanomsg's NN_WS_MSG_TYPE applies to every message sent after it is set
     this.writer.append(this.options.wsMessageType === 'text' ? OP_TEXT : OP_BINARY, header, body);
     this.queued();
