@@ -38,9 +38,12 @@ export {
   configureDiagnostics,
   diagnosticsSettings,
   reportStatistics,
+  metricsText,
   getStatistic,
   NN_STAT,
   type DiagnosticsOptions,
   type DiagnosticsConfig,
+  type MetricsFormat,
+  type MetricsOptions,
 } from './diag/index.js';
 export { formatRecord, parseRecord, EstpError, type EstpRecord, type EstpType } from './estp/index.js';

@@ -3,6 +3,8 @@
  * from the environment, read once when the first socket is made. NN_PRINT_ERRORS and
  * NN_PRINT_STATISTICS are on when set and non-empty ("0" turns them on too);
  * NN_STATISTICS_SOCKET, NN_APPLICATION_NAME and NN_HOSTNAME count when set, even empty.
+ * NANOSP_METRICS (nanosp's own) is read once when nanosp loads, so that the process serves
+ * /metrics from the start.
  * `configureDiagnostics` overrides any of it from a program.
  */
 import { hostname as osHostname } from 'node:os';
@@ -25,6 +27,11 @@ export interface DiagnosticsConfig {
   applicationName: string;
   /** NN_HOSTNAME, default the host name. */
   hostname: string;
+  /**
+   * NANOSP_METRICS: `host:port` on which to serve Prometheus `GET /metrics` (read when nanosp
+   * loads; set and non-empty), undefined for none.
+   */
+  metrics: string | undefined;
   /** Where lines go; process.stderr unless a program or test says otherwise. */
   stderr: { write(text: string): unknown };
 }
@@ -48,6 +55,11 @@ function interval(value: string | undefined): number {
   return Number.isFinite(ms) && ms > 0 ? ms : DEFAULT_STATISTICS_INTERVAL_MS;
 }
 
+/** NANOSP_METRICS when set and non-empty. */
+export function metricsAddress(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.NANOSP_METRICS === '' ? undefined : env.NANOSP_METRICS;
+}
+
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env): DiagnosticsConfig {
   return {
     printErrors: isOn(env.NN_PRINT_ERRORS),
@@ -56,6 +68,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Diagnosti
     statisticsInterval: interval(env.NANOSP_STATISTICS_INTERVAL),
     applicationName: cutBytes(env.NN_APPLICATION_NAME ?? `nanomsg.${process.pid}`),
     hostname: cutBytes(env.NN_HOSTNAME ?? osHostname()),
+    metrics: metricsAddress(env),
     stderr: process.stderr,
   };
 }

@@ -11,8 +11,10 @@ import type { EndpointFailure, EndpointInfo, PipeFailure } from '../sp/events.js
 import { socketCloseChannel, socketCreateChannel, socketOpenChannel } from '../node/channels.js';
 import { SpSocket } from '../sp/socket.js';
 import { strerror } from '../sp/errors.js';
-import { readEnvironment, type DiagnosticsConfig } from './config.js';
+import { metricsAddress, readEnvironment, type DiagnosticsConfig } from './config.js';
 import { errorLine, estpRecords, peerHost, statisticsLines } from './lines.js';
+import { formatMetrics, type MetricsOptions } from './metrics.js';
+import { MetricsServer } from './metrics-server.js';
 
 /** getaddrinfo's texts (glibc gai_strerror) for the failures Node reports by these codes. */
 const RESOLVE_TEXT: Readonly<Record<string, string>> = {
@@ -36,32 +38,53 @@ export class Diagnostics {
   private readonly printed = new WeakMap<EndpointInfo, string>();
   /** Per endpoint, the peer hosts whose refused pipes were reported. */
   private readonly refused = new WeakMap<EndpointInfo, Set<string>>();
+  /** NANOSP_METRICS as it was when nanosp loaded. */
+  private loadedMetrics = metricsAddress();
+  private readonly metricsServer = new MetricsServer((format) => this.metricsText({ format }));
 
   constructor() {
     subscribe(socketCreateChannel.name, () => this.creating());
     subscribe(socketOpenChannel.name, (s) => this.opened(s as SpSocket));
     subscribe(socketCloseChannel.name, (s) => this.closed(s as SpSocket));
+    // served from the start, without reading the rest of the environment before the first socket
+    this.metricsServer.serve(this.loadedMetrics, process.stderr);
   }
 
   /** The settings in force (the environment's, then the overrides). */
   get settings(): DiagnosticsConfig {
     this.config ??= readEnvironment();
-    return { ...this.config, ...this.overrides };
+    return { ...this.config, metrics: this.loadedMetrics, ...this.overrides };
   }
 
   configure(overrides: Partial<DiagnosticsConfig>): void {
     const socketChanged = 'statisticsSocket' in overrides && overrides.statisticsSocket !== this.settings.statisticsSocket;
     this.overrides = { ...this.overrides, ...overrides };
     if (socketChanged) this.closeStatisticsSocket();
+    if ('metrics' in overrides) this.metricsServer.serve(this.settings.metrics, this.settings.stderr);
     if (this.sockets.size > 0) this.start();
   }
 
-  /** Forget the environment and the overrides (for tests: the next socket reads it again). */
+  /** Forget the environment and the overrides (for tests: the next socket reads it again; NANOSP_METRICS is read now). */
   reset(): void {
     this.stopTimer();
     this.closeStatisticsSocket();
     this.config = undefined;
     this.overrides = {};
+    this.loadedMetrics = metricsAddress();
+    this.metricsServer.stop();
+    this.metricsServer.serve(this.loadedMetrics, process.stderr);
+  }
+
+  /** The port the metrics server bound, once it listens (useful with `host:0`). */
+  get metricsPort(): number | undefined {
+    return this.metricsServer.port;
+  }
+
+  /** Every open socket's statistics as exposition text (not the statistics socket's). */
+  metricsText(options: MetricsOptions = {}): string {
+    const settings = this.settings;
+    const sockets = [...this.sockets].filter((s) => !s.closed).map((s) => s.describe());
+    return formatMetrics(sockets, { application: settings.applicationName, host: settings.hostname }, options);
   }
 
   /** A user socket is being made: like nn_global_init, read the environment and open the statistics socket first. */

@@ -28,6 +28,7 @@ export const DIAG_VARIABLES = [
   'NN_APPLICATION_NAME',
   'NN_HOSTNAME',
   'NANOSP_STATISTICS_INTERVAL',
+  'NANOSP_METRICS',
 ] as const;
 
 export type DiagEnv = Partial<Record<(typeof DIAG_VARIABLES)[number], string>>;
