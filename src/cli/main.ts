@@ -10,8 +10,9 @@ const USAGE = `usage: nanosp <command>
 commands:
   demo [SECONDS]  a live tour of the protocols and the diagnostics (what \`npm start\` runs)
   cat ...         nanocat's options and output (nanosp cat --help)
-  stat ...        a live view of the ESTP statistics nanosp and nanomsg processes publish:
-                  ${STAT_USAGE.replace('usage: ', '')}
+  stat ...        a live view of the ESTP statistics nanosp and nanomsg processes publish,
+                  or (--prometheus) a bridge serving them on /metrics for Prometheus:
+                  ${STAT_USAGE.replace('usage: ', '').replace(/\n\s+/g, '\n                  ')}
 `;
 
 async function main(argv: string[]): Promise<number> {

@@ -3,26 +3,43 @@
  * the ESTP records that NN_STATISTICS_SOCKET publishers send there, and show every metric per
  * host, application and socket, refreshed in place; `--json` prints each parsed record as one
  * JSON line instead. A malformed record is counted and shown, never fatal.
+ *
+ * `--prometheus host:port` serves the records instead, on http://host:port/metrics, as the
+ * ESTP → Prometheus bridge of stat-prometheus.ts (naming, labels, staleness, limits there).
  */
 import { parseRecord, EstpError, type EstpRecord } from '../estp/index.js';
 import { socket } from '../index.js';
 import { SpError } from '../sp/errors.js';
-import { numberFlag, parseArgs } from './args.js';
+import { MetricsServer, parseMetricsAddress } from '../diag/metrics-server.js';
+import { numberFlag, parseArgs, type ParsedArgs } from './args.js';
+import { DEFAULT_MAX_SERIES, EstpBridge } from './stat-prometheus.js';
 import { StatView } from './stat-view.js';
 
-export const STAT_USAGE = 'usage: nanosp stat [--json] [--count N] [--duration SECONDS] <url>';
+export const STAT_USAGE =
+  'usage: nanosp stat [--json] [--count N] [--duration SECONDS] <url>\n' +
+  `       nanosp stat --prometheus HOST:PORT [--stale-after MS] [--max-series N (${DEFAULT_MAX_SERIES})] [--duration SECONDS] <url>`;
+
+/** The usage on stderr, after what was wrong; exit status 1. */
+function usage(problem?: string): number {
+  process.stderr.write(`${problem ? `nanosp stat: ${problem}\n` : ''}${STAT_USAGE}\n`);
+  return 1;
+}
 
 function toJson(record: EstpRecord): string {
   return JSON.stringify({ ...record, timestamp: record.timestamp.toISOString(), value: typeof record.value === 'bigint' ? String(record.value) : record.value });
 }
 
 export async function stat(argv: readonly string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
-  const args = parseArgs(argv, ['count', 'duration']);
-  const url = args.positionals[0];
-  if (!url || args.positionals.length > 1) {
-    process.stderr.write(`${STAT_USAGE}\n`);
-    return 1;
+  let args: ParsedArgs;
+  try {
+    args = parseArgs(argv, ['count', 'duration', 'prometheus', 'stale-after', 'max-series']);
+  } catch (err) {
+    const message = (err as Error).message;
+    return usage(message.startsWith('--prometheus ') ? '--prometheus needs HOST:PORT, e.g. 127.0.0.1:9464' : message);
   }
+  if (args.flags.has('prometheus')) return statPrometheus(args);
+  const url = args.positionals[0];
+  if (!url || args.positionals.length > 1) return usage();
   const json = args.flags.has('json');
   const count = numberFlag(args, 'count', undefined);
   const duration = numberFlag(args, 'duration', undefined);
@@ -65,5 +82,81 @@ export async function stat(argv: readonly string[], out: NodeJS.WritableStream =
     await sub.close();
   }
   if (!json) draw();
+  return 0;
+}
+
+/** `nanosp stat --prometheus host:port <url>`: the bridge, until --duration, SIGINT or SIGTERM. */
+async function statPrometheus(args: ParsedArgs): Promise<number> {
+  const address = args.flags.get('prometheus');
+  if (typeof address !== 'string' || address === '') return usage('--prometheus needs HOST:PORT, e.g. 127.0.0.1:9464');
+  let listen: { host: string | undefined };
+  try {
+    listen = parseMetricsAddress(address);
+  } catch (err) {
+    return usage(`--prometheus ${JSON.stringify(address)}: ${(err as Error).message}`);
+  }
+  const url = args.positionals[0];
+  if (!url || args.positionals.length > 1) return usage(url ? `one <url>, got ${args.positionals.length}` : 'the ESTP <url> to bind is missing');
+  for (const flag of ['json', 'count']) if (args.flags.has(flag)) return usage(`--${flag} does not go with --prometheus`);
+  let staleAfterMs: number | undefined;
+  let maxSeries: number | undefined;
+  let duration: number | undefined;
+  try {
+    staleAfterMs = numberFlag(args, 'stale-after', undefined);
+    maxSeries = numberFlag(args, 'max-series', undefined);
+    duration = numberFlag(args, 'duration', undefined);
+  } catch (err) {
+    return usage((err as Error).message);
+  }
+  if (maxSeries !== undefined && !Number.isInteger(maxSeries)) return usage(`--max-series needs a whole number, got ${maxSeries}`);
+
+  const bridge = new EstpBridge({ staleAfterMs, maxSeries, stderr: process.stderr });
+  const sub = socket('sub', { socketName: 'nanosp-stat', recvMaxSize: 64 * 1024 });
+  sub.subscribe('');
+  const ep = await sub.bind(url);
+  let failed: string | undefined;
+  const stop = () => void sub.close();
+  const server = new MetricsServer(
+    (format) => bridge.render(format),
+    (port) => process.stdout.write(`nanosp stat: serving ESTP from ${ep.url} at http://${listen.host === undefined ? '0.0.0.0' : listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${port}/metrics\n`),
+  );
+  server.serve(address, {
+    write: (text: string) => {
+      // the HTTP side cannot work (port taken, host unknown): nothing to bridge to
+      failed = text;
+      stop();
+    },
+  });
+  // expired series go even when nobody scrapes, so memory follows the live publishers
+  const sweeper = setInterval(() => bridge.sweep(), Math.min(1000, Math.max(50, (staleAfterMs ?? 4000) / 4)));
+  sweeper.unref();
+  const timer = duration !== undefined ? setTimeout(stop, duration * 1000) : undefined;
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    for await (const message of sub) {
+      let record: EstpRecord;
+      try {
+        record = parseRecord(message);
+      } catch (err) {
+        bridge.bad(message, err instanceof EstpError ? err.message : String(err));
+        continue;
+      }
+      bridge.add(record);
+    }
+  } catch (err) {
+    if (!(err instanceof SpError && err.code === 'EBADF')) throw err;
+  } finally {
+    clearInterval(sweeper);
+    clearTimeout(timer);
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    server.stop();
+    await sub.close();
+  }
+  if (failed !== undefined) {
+    process.stderr.write(failed.replace(/^nanosp: /, 'nanosp stat: '));
+    return 1;
+  }
   return 0;
 }

@@ -45,7 +45,11 @@ export class MetricsServer {
   private address: string | undefined;
   private readonly connections = new Set<Socket>();
 
-  constructor(private readonly render: (format: MetricsFormat) => string) {}
+  /** `onListening` is told the port once the server listens (`nanosp stat --prometheus` says it on stdout). */
+  constructor(
+    private readonly render: (format: MetricsFormat) => string,
+    private readonly onListening?: (port: number) => void,
+  ) {}
 
   /** The address served (or being tried), undefined when none. */
   get serving(): string | undefined {
@@ -75,7 +79,9 @@ export class MetricsServer {
     });
     server.once('listening', () => {
       // stopped while the host was being looked up
-      if (this.server !== server) server.close();
+      if (this.server !== server) return void server.close();
+      const port = this.port;
+      if (port !== undefined) this.onListening?.(port);
     });
     // `on`, not `once`: a server error must never become an uncaught exception
     server.on('error', (err: NodeJS.ErrnoException) => {

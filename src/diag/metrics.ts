@@ -94,16 +94,17 @@ export function escapeLabelValue(value: string): string {
 }
 
 /** HELP text: `\` and newline escaped, and in OpenMetrics `"` as well. */
-function escapeHelp(text: string, format: MetricsFormat): string {
+export function escapeHelp(text: string, format: MetricsFormat): string {
   return text.replace(format === 'openmetrics' ? /[\\"\n]/g : /[\\\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
 }
 
-function labelSet(labels: readonly (readonly [string, string])[]): string {
+/** `{name="value",…}` with every value escaped. */
+export function labelSet(labels: readonly (readonly [string, string])[]): string {
   return `{${labels.map(([name, value]) => `${name}="${escapeLabelValue(value)}"`).join(',')}}`;
 }
 
 /** A sample value: integers as such, and the spellings both formats accept for the rest. */
-function sampleValue(value: number): string {
+export function sampleValue(value: number): string {
   if (Number.isNaN(value)) return 'NaN';
   if (value === Infinity) return '+Inf';
   if (value === -Infinity) return '-Inf';
