@@ -4,6 +4,7 @@
  * message from going back where it came from). Like nanomsg, it only ends by failing: with
  * EBADF once a socket is closed.
  */
+import { protocolName } from './protocol/ids.js';
 import { spError, SpError } from './errors.js';
 import { SpSocket } from './socket.js';
 
@@ -33,9 +34,13 @@ export async function device(a: SpSocket, b?: SpSocket): Promise<never> {
   const other = b ?? a;
   if (b) {
     check(b, 'second');
-    // PAIR v0 (0x10) and v1 (0x11) share a family number but not a wire format
-    if (a.protocolId >> 4 !== b.protocolId >> 4 || ((a.type === 'pair') !== (b.type === 'pair') && a.protocolId >> 4 === 1)) {
+    if (a.protocolId >> 4 !== b.protocolId >> 4) {
       throw spError('EINVAL', `device: ${a.type} and ${b.type} sockets are of different protocol families`);
+    }
+    // nanomsg's nn_sock_ispeer: each must be the other's peer (this also keeps PAIR v0 and v1,
+    // one family number but two wire formats, and two sockets of one role apart)
+    if (a.protocolId !== b.peerProtocolId) {
+      throw spError('EINVAL', `device: ${a.type} and ${b.type} sockets are not peers of each other (a ${a.type} talks to ${protocolName(a.peerProtocolId)})`);
     }
   }
   const directions: [SpSocket, SpSocket][] = [];
