@@ -104,6 +104,13 @@ export function readU32(bytes: Uint8Array, offset: number): number {
   return (((bytes[offset] as number) << 24) | ((bytes[offset + 1] as number) << 16) | ((bytes[offset + 2] as number) << 8) | (bytes[offset + 3] as number)) >>> 0;
 }
 
+/** A new 4-byte big-endian word: SP's request and survey ids, pipe ids, PAIR v1 hop counts. */
+export function u32Bytes(value: number): Bytes {
+  const word = allocBytes(4);
+  writeU32(word, 0, value);
+  return word;
+}
+
 export function writeU32(bytes: Uint8Array, offset: number, value: number): void {
   bytes[offset] = value >>> 24;
   bytes[offset + 1] = (value >>> 16) & 0xff;

@@ -89,6 +89,7 @@ export class SpSocket extends Emitter<SocketEventMap> implements ProtocolHost, E
     for (const watcher of socketLifeWatchers) watcher.creating?.(String(type));
     this.type = factory.info.name;
     this.raw = init.raw === true;
+    this.polyamorous = polyamorousMode(this.type, this.raw, init.polyamorous);
     this.index = allocateIndex();
     const options = defaultOptions(String(this.index));
     try {
@@ -102,7 +103,6 @@ export class SpSocket extends Emitter<SocketEventMap> implements ProtocolHost, E
     }
     this.options = options;
     this.info = factory.info;
-    this.polyamorous = polyamorousMode(this.type, this.raw, init.polyamorous, () => usedIndexes.delete(this.index));
     this.own = new Context(this, 0, options, true);
     this.protocol = factory.create(this, this.raw, this.own, { polyamorous: this.polyamorous });
     this.own.state = this.protocol.context;
@@ -482,14 +482,13 @@ export class SpSocket extends Emitter<SocketEventMap> implements ProtocolHost, E
 }
 
 /** The `polyamorous` option checked: PAIR v1 only, cooked only (NNG has no raw poly socket). */
-function polyamorousMode(type: SocketType, raw: boolean, value: unknown, release: () => void): boolean {
+function polyamorousMode(type: SocketType, raw: boolean, value: unknown): boolean {
   if (value === undefined || value === false) return false;
   let why: string | undefined;
   if (value !== true) why = `polyamorous must be true or false, got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`;
   else if (type !== 'pair1') why = `polyamorous applies to pair1 sockets only, not ${type}`;
   else if (raw) why = 'a raw pair1 socket cannot be polyamorous (NNG has no such socket)';
   if (!why) return true;
-  release();
   throw spError('EINVAL', why);
 }
 

@@ -4,7 +4,7 @@
  * set. Each device on the way pushes one word, so the word count is the hop count that
  * maxTtl limits.
  */
-import { allocBytes, readU32, writeU32, type Bytes } from '../bytes.js';
+import { readU32, u32Bytes, type Bytes } from '../bytes.js';
 
 export const ID_FLAG = 0x8000_0000;
 
@@ -37,11 +37,7 @@ export class IdSequence {
 }
 
 /** The 4-byte header carrying `id`. */
-export function idHeader(id: number): Bytes {
-  const header = allocBytes(4);
-  writeU32(header, 0, id);
-  return header;
-}
+export const idHeader: (id: number) => Bytes = u32Bytes;
 
 /** The id in the first word of `payload`, or −1 when it is too short or not an id. */
 export function leadingId(payload: Uint8Array): number {

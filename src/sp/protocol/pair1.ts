@@ -12,7 +12,7 @@
  * first pipe, as NNG), never blocking — to a pipe that is gone or full it is dropped, counted in
  * stats.droppedSends.
  */
-import { allocBytes, readU32, writeU32, type Bytes } from '../bytes.js';
+import { readU32, u32Bytes, type Bytes } from '../bytes.js';
 import { spError, type SpError } from '../errors.js';
 import { Message } from '../message.js';
 import type { Pipe } from '../pipe.js';
@@ -78,7 +78,7 @@ class Pair1 extends SingleContextProtocol {
   }
 
   override send(body: Uint8Array, header: Uint8Array, pipe = 0): boolean {
-    const hopBytes = this.raw ? hopHeader(this.forwardedHops(header)) : ONE_HOP;
+    const hopBytes = this.raw ? u32Bytes(this.forwardedHops(header)) : ONE_HOP;
     if (!this.polyamorous) {
       const peer = this.peers[0]?.pipe;
       if (!peer || !peer.writable) return false;
@@ -119,11 +119,5 @@ class Pair1 extends SingleContextProtocol {
   }
 }
 
-/** The 4-byte header carrying `hops`. */
-function hopHeader(hops: number): Bytes {
-  const header = allocBytes(4);
-  writeU32(header, 0, hops);
-  return header;
-}
 
 export const pair1: ProtocolFactory = { info, create: (host, raw, _context, mode) => new Pair1(host, raw, mode.polyamorous) };
