@@ -8,7 +8,7 @@
  * ESTP → Prometheus bridge of stat-prometheus.ts (naming, labels, staleness, limits there).
  */
 import { parseRecord, EstpError, type EstpRecord } from '../estp/index.js';
-import { socket } from '../index.js';
+import { socket, type SpSocket } from '../index.js';
 import { SpError } from '../sp/errors.js';
 import { MetricsServer, parseMetricsAddress } from '../diag/metrics-server.js';
 import { numberFlag, parseArgs, type ParsedArgs } from './args.js';
@@ -29,6 +29,54 @@ function toJson(record: EstpRecord): string {
   return JSON.stringify({ ...record, timestamp: record.timestamp.toISOString(), value: typeof record.value === 'bigint' ? String(record.value) : record.value });
 }
 
+/** The SUB both views read from: bound at `url`, subscribed to everything. */
+async function bindSub(url: string): Promise<SpSocket> {
+  const sub = socket('sub', { socketName: 'nanosp-stat', recvMaxSize: 64 * 1024 });
+  sub.subscribe('');
+  try {
+    await sub.bind(url);
+  } catch (err) {
+    await sub.close();
+    throw err;
+  }
+  return sub;
+}
+
+/**
+ * Parse each ESTP record `sub` receives until it closes — after `duration` seconds, on SIGINT
+ * or SIGTERM, or when `record` returns false — handing malformed ones to `bad`.
+ */
+async function readRecords(
+  sub: SpSocket,
+  duration: number | undefined,
+  record: (record: EstpRecord) => boolean | void,
+  bad: (message: Buffer, reason: string) => void,
+): Promise<void> {
+  const stop = () => void sub.close();
+  const timer = duration !== undefined ? setTimeout(stop, duration * 1000) : undefined;
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    for await (const message of sub) {
+      let parsed: EstpRecord;
+      try {
+        parsed = parseRecord(message);
+      } catch (err) {
+        bad(message, err instanceof EstpError ? err.message : String(err));
+        continue;
+      }
+      if (record(parsed) === false) break;
+    }
+  } catch (err) {
+    if (!(err instanceof SpError && err.code === 'EBADF')) throw err;
+  } finally {
+    clearTimeout(timer);
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    await sub.close();
+  }
+}
+
 export async function stat(argv: readonly string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
   let args: ParsedArgs;
   try {
@@ -45,41 +93,28 @@ export async function stat(argv: readonly string[], out: NodeJS.WritableStream =
   const duration = numberFlag(args, 'duration', undefined);
   const live = !json && (out as { isTTY?: boolean }).isTTY === true;
 
-  const sub = socket('sub', { socketName: 'nanosp-stat', recvMaxSize: 64 * 1024 });
-  sub.subscribe('');
-  const ep = await sub.bind(url);
+  const sub = await bindSub(url);
   const view = new StatView();
-  const title = ep.url;
+  const title = sub.endpoints[0]!.url;
   const draw = () => out.write(live ? `\x1b[H\x1b[2J${view.render(title)}` : view.render(title));
   const refresh = json ? undefined : setInterval(draw, 1000);
-  const stop = () => void sub.close();
-  const timer = duration !== undefined ? setTimeout(stop, duration * 1000) : undefined;
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
   let seen = 0;
   try {
-    for await (const message of sub) {
-      let record: EstpRecord;
-      try {
-        record = parseRecord(message);
-      } catch (err) {
-        const reason = err instanceof EstpError ? err.message : String(err);
+    await readRecords(
+      sub,
+      duration,
+      (record) => {
+        view.add(record);
+        if (json) out.write(`${toJson(record)}\n`);
+        return count === undefined || ++seen < count;
+      },
+      (_message, reason) => {
         view.bad(reason);
         if (json) process.stderr.write(`nanosp stat: malformed record: ${reason}\n`);
-        continue;
-      }
-      view.add(record);
-      if (json) out.write(`${toJson(record)}\n`);
-      if (count !== undefined && ++seen >= count) break;
-    }
-  } catch (err) {
-    if (!(err instanceof SpError && err.code === 'EBADF')) throw err;
+      },
+    );
   } finally {
     clearInterval(refresh);
-    clearTimeout(timer);
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-    await sub.close();
   }
   if (!json) draw();
   return 0;
@@ -111,11 +146,9 @@ async function statPrometheus(args: ParsedArgs): Promise<number> {
   if (maxSeries !== undefined && !Number.isInteger(maxSeries)) return usage(`--max-series needs a whole number, got ${maxSeries}`);
 
   const bridge = new EstpBridge({ staleAfterMs, maxSeries, stderr: process.stderr });
-  const sub = socket('sub', { socketName: 'nanosp-stat', recvMaxSize: 64 * 1024 });
-  sub.subscribe('');
-  const ep = await sub.bind(url);
+  const sub = await bindSub(url);
+  const ep = sub.endpoints[0]!;
   let failed: string | undefined;
-  const stop = () => void sub.close();
   const server = new MetricsServer(
     (format) => bridge.render(format),
     (port) => process.stdout.write(`nanosp stat: serving ESTP from ${ep.url} at http://${listen.host === undefined ? '0.0.0.0' : listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${port}/metrics\n`),
@@ -124,35 +157,17 @@ async function statPrometheus(args: ParsedArgs): Promise<number> {
     write: (text: string) => {
       // the HTTP side cannot work (port taken, host unknown): nothing to bridge to
       failed = text;
-      stop();
+      void sub.close();
     },
   });
   // expired series go even when nobody scrapes, so memory follows the live publishers
   const sweeper = setInterval(() => bridge.sweep(), Math.min(1000, Math.max(50, (staleAfterMs ?? 4000) / 4)));
   sweeper.unref();
-  const timer = duration !== undefined ? setTimeout(stop, duration * 1000) : undefined;
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
   try {
-    for await (const message of sub) {
-      let record: EstpRecord;
-      try {
-        record = parseRecord(message);
-      } catch (err) {
-        bridge.bad(message, err instanceof EstpError ? err.message : String(err));
-        continue;
-      }
-      bridge.add(record);
-    }
-  } catch (err) {
-    if (!(err instanceof SpError && err.code === 'EBADF')) throw err;
+    await readRecords(sub, duration, (record) => void bridge.add(record), (message, reason) => bridge.bad(message, reason));
   } finally {
     clearInterval(sweeper);
-    clearTimeout(timer);
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
     server.stop();
-    await sub.close();
   }
   if (failed !== undefined) {
     process.stderr.write(failed.replace(/^nanosp: /, 'nanosp stat: '));
