@@ -17,7 +17,7 @@ export class FairQueue<S extends PipeState = PipeState> {
   private goneBytes = 0;
   /** The pipe the last `shift()` took its message from. */
   from: S | undefined;
-  /** Whether a full inbox stops its pipe being read (else the caller drops). */
+  /** Whether a full inbox stops its pipe being read; else what arrives for it is dropped. */
   private pausing = true;
 
   /** `wake`: told when the queue goes from empty to not empty (the socket's readable). */
@@ -26,8 +26,9 @@ export class FairQueue<S extends PipeState = PipeState> {
     private readonly wake: () => void = () => host.readable(),
   ) {}
 
-  /** Keep a message read from `state`'s pipe for the user. */
+  /** Keep a message read from `state`'s pipe for the user (or drop it: full, and not pausing). */
   push(state: S, payload: Bytes): void {
+    if (!this.pausing && state.inboxBytes >= this.host.options.recvBuffer) return;
     state.inbox.push(payload);
     state.inboxBytes += payload.length;
     if (!state.inReadable) {
@@ -65,14 +66,15 @@ export class FairQueue<S extends PipeState = PipeState> {
     return payload;
   }
 
-  /** True while `state`'s inbox holds recvBuffer bytes or more. */
-  isFull(state: S): boolean {
-    return state.inboxBytes >= this.host.options.recvBuffer;
+  /** Bytes held for `state`'s pipe that count against its recvBuffer (none while not pausing). */
+  heldBytes(state: S): number {
+    return this.pausing ? state.inboxBytes : 0;
   }
 
   /**
-   * Stop (or start again) pausing pipes whose inbox is full: a pipe that others read from too
-   * (SUB contexts) must not stop for this queue's reader. Paused pipes resume at once.
+   * Stop (or start again) pausing pipes whose inbox is full, dropping instead: a pipe that
+   * others read from too (SUB contexts) must not stop for this queue's reader. Paused pipes
+   * resume at once.
    */
   setPausing(pausing: boolean): void {
     this.pausing = pausing;

@@ -153,11 +153,8 @@ class Sub implements Protocol, PipeEvents {
   }
 
   received(state: PipeState, payload: Bytes): void {
-    if (this.contexts.size === 0) {
-      if (this.context.topics.matches(payload)) this.inbound.push(state, payload);
-      return;
-    }
-    if (this.context.topics.matches(payload) && !this.inbound.isFull(state)) this.inbound.push(state, payload);
+    if (this.context.topics.matches(payload)) this.inbound.push(state, payload);
+    if (this.contexts.size === 0) return;
     const limit = this.host.options.recvBuffer;
     for (const ctx of this.contexts) {
       // each context owns what it receives, as NNG gives each its own copy
@@ -167,9 +164,8 @@ class Sub implements Protocol, PipeEvents {
 
   drained(): void {}
 
-  /** While contexts are open the socket's queue drops instead of holding the pipe back. */
   heldBytes(state: PipeState): number {
-    return this.contexts.size === 0 ? state.inboxBytes : 0;
+    return this.inbound.heldBytes(state);
   }
 
   close(): void {
