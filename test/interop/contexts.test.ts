@@ -368,3 +368,66 @@ describe('interop contexts: the API', () => {
     expect(codeOf(err)).toBe('ENOTSUP');
   });
 });
+
+describePeer('nanocat', 'interop contexts: nanocat (libnanomsg 1.1.5) REQ and REP with nanosp REQ/REP contexts', () => {
+  it(
+    "four nanocat REQs are held by four nanosp REP contexts at once, and each prints its own context's answer",
+    async () => {
+      const rep = testSocket('rep');
+      const ep = await rep.bind(ANY_PORT);
+      const contexts = Array.from({ length: 4 }, () => rep.context());
+      let held = 0;
+      let allHeld!: () => void;
+      const gathered = new Promise<void>((resolve) => (allHeld = resolve));
+      const serving = contexts.map((ctx) =>
+        serve(ctx, async (question) => {
+          if (++held === 4) allHeld();
+          await gathered; // all four requests are in before any is answered
+          return `${question} from context ${ctx.id}`;
+        }),
+      );
+      serving.forEach((s) => s.catch(() => {}));
+      // without --interval nanocat's REQ asks once, prints the reply and exits
+      const cats = [0, 1, 2, 3].map((k) => startPeer('nanocat', ['--req', '--connect', ep.url, '-Q', '-D', `q${k}`]));
+      const exits = await Promise.all(cats.map((p) => p.exited));
+      expect(exits.map((e) => e.code)).toEqual([0, 0, 0, 0]);
+      const answers = cats.map((p) => p.output);
+      answers.forEach((lines, k) => {
+        expect(lines).toHaveLength(1);
+        expect(lines[0]).toMatch(new RegExp(`^"q${k} from context \\d+"$`));
+      });
+      const ids = answers.map((lines) => Number(/context (\d+)/.exec(lines[0] as string)?.[1]));
+      expect(new Set(ids)).toEqual(new Set(contexts.map((c) => c.id)));
+      for (const ctx of contexts) await ctx.close();
+      expect(await Promise.all(serving)).toEqual([1, 1, 1, 1]);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "four nanosp REQ contexts in flight at once through nanocat's REP each get their reply, routed by request id",
+    async () => {
+      const url = await freeTcpUrl();
+      const cat = startPeer('nanocat', ['--rep', '--bind', url, '-Q', '-D', 'pong']);
+      const req = testSocket('req');
+      req.connect(url);
+      const contexts = Array.from({ length: 4 }, () => req.context());
+      const replies = await whilePeerRuns(
+        cat,
+        Promise.all(
+          contexts.map(async (ctx, k) => {
+            await ctx.send(`ping ${k}`);
+            return text(await ctx.recv({ timeout: 10_000 }));
+          }),
+        ),
+      );
+      expect(replies).toEqual(['pong', 'pong', 'pong', 'pong']);
+      // libnanomsg's REP took the four requests one after another, each exactly once
+      await whilePeerRuns(cat, cat.line(quoted('ping 3')));
+      await whilePeerRuns(cat, Promise.all([0, 1, 2].map((k) => cat.line(quoted(`ping ${k}`)))));
+      expect([...cat.output].sort()).toEqual([0, 1, 2, 3].map((k) => quoted(`ping ${k}`)));
+      expect(req.stats.messagesReceived).toBe(4);
+    },
+    TIMEOUT,
+  );
+});
