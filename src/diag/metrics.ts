@@ -13,6 +13,7 @@
  * with `endpoint` (the endpoint's URL), `pipe` (the pipe's id) and `remote` (the peer's
  * address) as well: one series per connection, so they are off unless asked for.
  */
+import { spError } from '../sp/errors.js';
 import type { SocketDescription } from '../sp/socket.js';
 import type { PipeStats, SocketStats } from '../sp/stats.js';
 
@@ -128,7 +129,7 @@ function family<Source>(out: string[], f: Family<Source>, series: readonly { lab
 export function formatMetrics(sockets: readonly SocketDescription[], origin: MetricsOrigin, options: MetricsOptions = {}): string {
   const format = options.format ?? 'prometheus';
   if (format !== 'prometheus' && format !== 'openmetrics') {
-    throw new TypeError(`metrics format must be 'prometheus' or 'openmetrics', not ${JSON.stringify(format)}`);
+    throw spError('EINVAL', `metrics format must be 'prometheus' or 'openmetrics', not ${JSON.stringify(format)}`);
   }
   const ordered = [...sockets].sort((a, b) => a.id - b.id);
   const common = (s: SocketDescription): [string, string][] => [

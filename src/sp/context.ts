@@ -94,7 +94,7 @@ export class Context implements ContextHost {
       if (message === null || typeof message !== 'object') throw spError('EINVAL', `sendMessage takes a Message { body, header, pipe }, got ${String(message)}`);
       const body = toOwnedBytes(message.body, 'message body');
       const header = message.header === undefined ? EMPTY_BYTES : toBytes(message.header, 'message header');
-      const pipe = message.pipe ?? 0;
+      const pipe = message.pipe === undefined ? 0 : message.pipe;
       if (typeof pipe !== 'number' || !Number.isInteger(pipe) || pipe < 0 || pipe > 0x7fff_ffff) {
         throw spError('EINVAL', `a message's pipe is a pipe id (a 31-bit integer, 0 for any), got ${String(pipe)}`);
       }

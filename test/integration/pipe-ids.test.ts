@@ -249,3 +249,15 @@ describe('messages from two live peers interleaved', () => {
     expect(gone.remoteAddress).toBe(pipe.remoteAddress);
   });
 });
+
+describe('sendMessage({ pipe }) with a value that is not a pipe id', () => {
+  it('is EINVAL, naming the value: null, a negative number, a fraction, a string', async () => {
+    const poly = testSocket('pair1', { polyamorous: true });
+    for (const pipe of [null, -1, 1.5, '7']) {
+      await expect(poly.sendMessage({ body: 'x', pipe } as unknown as { body: string; pipe: number })).rejects.toMatchObject({
+        code: 'EINVAL',
+        message: expect.stringContaining(String(pipe)),
+      });
+    }
+  });
+});
