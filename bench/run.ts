@@ -620,9 +620,7 @@ async function measure(
   } catch (err) {
     row.error = err instanceof Error ? err.message : String(err);
   } finally {
-    for (const proc of procs) if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
-    await Promise.all(procs.map((p) => p.exited));
-    if (ipcPath) rmSync(ipcPath, { force: true });
+    await releaseRun(procs, ipcPath);
   }
   row.wallMs = Date.now() - started;
   return row;
@@ -799,7 +797,14 @@ function render(medians: Median[], cells: Cell[], variants: Variant[], rows: Row
 
 // ---- the contexts benchmark (bench/contexts/runner.ts) ---------------------------------------
 
-const harness: Harness = { start, finish, probe, freePort, delay, note, hasCommand, median, table, rate, build: BUILD, root: ROOT };
+/** After a run: kill what is still running, wait for every exit, remove the ipc socket file. */
+async function releaseRun(procs: readonly Proc[], ipcPath: string | undefined): Promise<void> {
+  for (const proc of procs) if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
+  await Promise.all(procs.map((p) => p.exited));
+  if (ipcPath) rmSync(ipcPath, { force: true });
+}
+
+const harness: Harness = { start, finish, release: releaseRun, probe, freePort, delay, note, hasCommand, median, table, rate, build: BUILD, root: ROOT };
 
 function contextOptions(o: Options): Parameters<typeof runContexts>[1] {
   const transports = o.transportGiven ? o.transports.filter((t): t is 'tcp' | 'ipc' => t !== 'inproc') : (['tcp'] as const);

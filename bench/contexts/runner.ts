@@ -68,6 +68,7 @@ export interface Proc {
 export interface Harness {
   start(command: string[], extra?: { stdin?: boolean; onLine?: (line: string) => void }): Proc;
   finish(proc: Proc, deadline: number): Promise<void>;
+  release(procs: readonly Proc[], ipcPath: string | undefined): Promise<void>;
   probe(url: string): Promise<boolean>;
   freePort(): Promise<number>;
   delay(ms: number): Promise<void>;
@@ -202,9 +203,7 @@ async function measure(h: Harness, launch: Launch, impl: CtxImpl, cell: CtxCell,
   } catch (err) {
     row.error = err instanceof Error ? err.message : String(err);
   } finally {
-    for (const proc of procs) if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
-    await Promise.all(procs.map((p) => p.exited));
-    if (ipcPath) rmSync(ipcPath, { force: true });
+    await h.release(procs, ipcPath);
   }
   row.wallMs = Date.now() - started;
   return row;
