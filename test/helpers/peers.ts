@@ -74,7 +74,9 @@ export class Peer {
     child.stderr.on('data', (text: string) => {
       this.stderr += text;
     });
-    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    // 'close', not 'exit': a process can exit before its last output has been read, and a
+    // test that looks at `output` once it exited must see every line
+    this.exited = new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
   }
 
   /** Resolves with the first output line (past or future) that passes `test`. */
