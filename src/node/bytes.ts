@@ -4,12 +4,15 @@
  * copy or a wrap. Installed once, when the Node layer loads.
  */
 import { setBytesPlatform } from '../sp/bytes.js';
+import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
 import type { TlsOptions as NodeTlsOptions } from './tls-options.js';
 
 declare module '../sp/bytes.js' {
   interface PlatformTypes {
     bytes: Buffer;
     tls: NodeTlsOptions;
+    httpServer: HttpServer | HttpsServer;
   }
 }
 

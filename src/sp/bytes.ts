@@ -18,6 +18,9 @@ export type Bytes = PlatformTypes extends { bytes: infer B extends Uint8Array } 
 /** TLS settings, passed through to the platform's TLS (Node's `tls` options there). */
 export type TlsOptions = PlatformTypes extends { tls: infer T } ? T : Record<string, unknown>;
 
+/** A web server a `ws://` or `wss://` listener may share (Node's `http.Server` / `https.Server`). */
+export type HttpServerLike = PlatformTypes extends { httpServer: infer H } ? H : object;
+
 /** How a platform makes bytes: its allocator and its string encoder. */
 export interface BytesPlatform {
   /** `n` bytes of undefined content. */

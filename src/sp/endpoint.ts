@@ -8,6 +8,7 @@ import { Backoff } from './backoff.js';
 import { isDnsError, spError, toSpError, type SpError } from './errors.js';
 import type { EndpointInfo, PipeCloseReason, SocketEventMap } from './events.js';
 import type { TlsOptions } from './options.js';
+import type { HttpServerLike } from './bytes.js';
 import type { Pipe, PipeOwner } from './pipe.js';
 import { EndpointStats, type SocketStats } from './stats.js';
 import type { Dialer, Listener, NewPipe } from './transport/transport.js';
@@ -21,6 +22,13 @@ export interface EndpointOptions {
   recvPriority?: number;
   /** TLS settings for `tls+tcp://` and `wss://`; defaults to the socket's `tls` option. */
   tls?: TlsOptions;
+  /**
+   * bind only, `ws://` and `wss://` only: serve SP on this existing web server (Node's
+   * `http.Server`, or `https.Server` for wss) at the URL's path, beside the server's own
+   * routes, instead of listening on a port of nanosp's own. Closing the endpoint detaches it
+   * and leaves the server running.
+   */
+  httpServer?: HttpServerLike;
 }
 
 /** The socket core as an endpoint sees it. */

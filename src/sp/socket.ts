@@ -149,6 +149,7 @@ export class SpSocket extends Emitter<SocketEventMap> implements ProtocolHost, E
   async bind(url: string, options: EndpointOptions = {}): Promise<Endpoint> {
     this.assertOpen('bind');
     const address = splitAddress(url, SCHEMES);
+    if (options.httpServer !== undefined) checkHttpServer(options.httpServer, address.scheme, url);
     // nanomsg numbers an endpoint only once it exists: a failed bind uses no id
     const endpoint = new BoundEndpoint(this, 0, url, this.endpointOptions(options));
     const transport = transportFor(address.scheme);
@@ -172,6 +173,9 @@ export class SpSocket extends Emitter<SocketEventMap> implements ProtocolHost, E
   connect(url: string, options: EndpointOptions = {}): Endpoint {
     this.assertOpen('connect');
     const address = splitAddress(url, SCHEMES);
+    if (options.httpServer !== undefined) {
+      throw spError('EINVAL', `httpServer is a bind option (a listener shares the web server); connect(${JSON.stringify(url)}) dials out`);
+    }
     const endpoint = new ConnectEndpoint(this, 0, url, this.endpointOptions(options));
     const dialer = transportFor(address.scheme).dialer(address, this.transportContext(endpoint, options));
     endpoint.id = this.nextEndpointId++;
@@ -189,7 +193,13 @@ export class SpSocket extends Emitter<SocketEventMap> implements ProtocolHost, E
   }
 
   private transportContext(endpoint: Endpoint, options: EndpointOptions): TransportContext {
-    return { options: this.options, endpoint, tls: options.tls ?? this.options.tls, protocol: { local: this.info.id, peer: this.info.peer } };
+    return {
+      options: this.options,
+      endpoint,
+      tls: options.tls ?? this.options.tls,
+      httpServer: options.httpServer,
+      protocol: { local: this.info.id, peer: this.info.peer },
+    };
   }
 
   // ---- contexts ------------------------------------------------------------------------
@@ -495,4 +505,14 @@ function polyamorousMode(type: SocketType, raw: boolean, value: unknown): boolea
 /** Make a socket of `type` ('pair', 'pub', 'sub', 'push', 'pull', …). */
 export function socket(type: SocketType, options?: SocketInit): SpSocket {
   return new SpSocket(type, options);
+}
+
+/** `httpServer` is for WebSocket listeners only; the transport checks what kind of server it is. */
+function checkHttpServer(server: unknown, scheme: string, url: string): void {
+  if (scheme !== 'ws' && scheme !== 'wss') {
+    throw spError('EINVAL', `httpServer serves ws:// and wss:// addresses only, not ${JSON.stringify(url)}`);
+  }
+  if (typeof server !== 'object' || server === null) {
+    throw spError('EINVAL', `httpServer must be a web server (node:http or node:https), got ${server === null ? 'null' : typeof server}`);
+  }
 }

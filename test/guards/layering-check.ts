@@ -7,7 +7,9 @@
  *   `/// <reference types>` (which would bring Node's ambient types back into the core);
  * - `estp/**` imports nothing from `sp` (but `sp/errors`), `diag`, `compat`, `cli`, `node` (records only, no I/O);
  * - `diag/**` is never imported by `sp` (the stack doesn't know it is watched);
- * - `node/**` imports nothing from `diag`, `compat` or `cli`.
+ * - `node/**` imports nothing from `diag`, `compat` or `cli`;
+ * - `browser/**` (what a web page loads) imports only `sp/**` and `browser/**`: no Node
+ *   built-in, no package, no ambient-type reference.
  *
  * Specifiers come from the TypeScript parser: `import`, `import type`, `export … from`,
  * `import x = require()`, dynamic `import()`, `require()`, `import('x').T` in types, and
@@ -82,7 +84,7 @@ export function importsOf(fileName: string, text: string): ImportRef[] {
   return refs.sort((a, b) => a.line - b.line);
 }
 
-type Area = 'sp' | 'estp' | 'diag' | 'compat' | 'cli' | 'node' | 'index' | 'other' | 'outside';
+type Area = 'sp' | 'estp' | 'diag' | 'compat' | 'cli' | 'node' | 'browser' | 'index' | 'other' | 'outside';
 
 /** Which layer a path under `srcRoot` belongs to: its first folder, or 'index' for src/index.ts. */
 function areaOf(srcRoot: string, path: string): Area {
@@ -91,7 +93,7 @@ function areaOf(srcRoot: string, path: string): Area {
   const parts = r.split(sep);
   if (parts.length === 1) return /^index\.[mc]?[jt]sx?$/.test(parts[0]!) ? 'index' : 'other';
   const top = parts[0]!;
-  return (['sp', 'estp', 'diag', 'compat', 'cli', 'node'] as const).find((a) => a === top) ?? 'other';
+  return (['sp', 'estp', 'diag', 'compat', 'cli', 'node', 'browser'] as const).find((a) => a === top) ?? 'other';
 }
 
 function isNodeBuiltin(specifier: string): boolean {
@@ -105,18 +107,22 @@ const RULE_SP_DIAG = 'src/sp never imports src/diag';
 const RULE_SP_REFERENCE = 'src/sp is the runtime-neutral core: no triple-slash references (ambient types)';
 const RULE_ESTP = 'src/estp imports nothing from sp (but its error type, sp/errors), diag, compat, cli or node';
 const RULE_NODE = 'src/node never imports src/diag, src/compat or src/cli';
+const RULE_BROWSER = 'src/browser is what a web page loads: it imports only src/sp and src/browser';
+const RULE_BROWSER_OUTSIDE = 'src/browser is what a web page loads: no Node built-ins, no packages, no ambient types';
 
 function ruleFor(srcRoot: string, file: string, ref: ImportRef): string | undefined {
   const from = areaOf(srcRoot, file);
-  if (from !== 'sp' && from !== 'estp' && from !== 'node') return undefined;
+  if (from !== 'sp' && from !== 'estp' && from !== 'node' && from !== 'browser') return undefined;
 
   const spec = ref.specifier;
   if (ref.kind === 'reference') {
     // `/// <reference types="node" />` and friends: the core must not pull in ambient declarations.
+    if (from === 'browser') return RULE_BROWSER_OUTSIDE;
     return from === 'sp' ? RULE_SP_REFERENCE : undefined;
   }
   const relativeSpec = spec.startsWith('.') || isAbsolute(spec);
   if (!relativeSpec) {
+    if (from === 'browser') return RULE_BROWSER_OUTSIDE;
     if (from !== 'sp') return undefined;
     return isNodeBuiltin(spec) ? RULE_SP_NODE : RULE_SP_PACKAGE;
   }
@@ -131,6 +137,8 @@ function ruleFor(srcRoot: string, file: string, ref: ImportRef): string | undefi
       return ['sp', 'diag', 'compat', 'cli', 'node'].includes(to) ? RULE_ESTP : undefined;
     case 'node':
       return ['diag', 'compat', 'cli'].includes(to) ? RULE_NODE : undefined;
+    case 'browser':
+      return to === 'sp' || to === 'browser' ? undefined : RULE_BROWSER;
   }
 }
 

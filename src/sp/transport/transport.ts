@@ -3,6 +3,7 @@
  * and frames; it makes pipes and never learns what socket type it serves.
  */
 import type { SplitAddress } from '../address.js';
+import type { HttpServerLike } from '../bytes.js';
 import type { SpError } from '../errors.js';
 import type { EndpointInfo } from '../events.js';
 import type { SocketOptions, TlsOptions } from '../options.js';
@@ -15,6 +16,8 @@ export interface TransportContext {
   readonly endpoint: EndpointInfo;
   /** TLS settings for this endpoint (its own, else the socket's). */
   readonly tls: TlsOptions | undefined;
+  /** The web server a ws/wss listener attaches to instead of listening itself (bind only). */
+  readonly httpServer?: HttpServerLike | undefined;
   /**
    * The SP protocol ids of this socket and of the peer it may talk to. Stream transports
    * check them in the SP header; inproc and WebSocket need them before a pipe exists.

@@ -11,6 +11,9 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { spError, type SpError } from '../../../sp/errors.js';
+import { KNOWN_WS_NAMES, wsProtocolName } from '../../../sp/transport/ws-names.js';
+
+export { wsProtocolName };
 
 /** RFC 6455 §1.3: appended to the client's key before hashing. */
 export const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
@@ -33,30 +36,7 @@ export function newKey(): string {
   return randomBytes(16).toString('base64');
 }
 
-/** The socket type behind each SP protocol id, as the WebSocket names spell it. */
-const SP_TYPES: ReadonlyMap<number, string> = new Map([
-  [0x10, 'pair'],
-  [0x11, 'pair1'], // NNG and mangos only; nanomsg does not know it
-  [0x20, 'pub'],
-  [0x21, 'sub'],
-  [0x30, 'req'],
-  [0x31, 'rep'],
-  [0x50, 'push'],
-  [0x51, 'pull'],
-  [0x62, 'surveyor'],
-  [0x63, 'respondent'],
-  [0x70, 'bus'],
-]);
-
-const SUFFIX = '.sp.nanomsg.org';
-const KNOWN_NAMES = new Set([...SP_TYPES.values()].map((t) => t + SUFFIX));
 const PAIR_V0 = 0x10;
-
-/** `rep.sp.nanomsg.org` for 0x31, and so on. */
-export function wsProtocolName(protocolId: number): string {
-  const type = SP_TYPES.get(protocolId);
-  return type === undefined ? `0x${protocolId.toString(16)}${SUFFIX}` : type + SUFFIX;
-}
 
 /**
  * Collects an HTTP head from a byte stream: stops at the first `\r\n\r\n` and hands back any
@@ -210,7 +190,7 @@ export function checkOfferedProtocol(
   const match = offered.find((name) => name.toLowerCase() === own);
   // echo the client's own spelling: NNG compares the echo with what it sent
   if (match !== undefined) return { echo: match };
-  if (offered.some((name) => KNOWN_NAMES.has(name.toLowerCase()))) {
+  if (offered.some((name) => KNOWN_WS_NAMES.has(name.toLowerCase()))) {
     return {
       status: 400,
       reason: 'Incompatible Socket Type',

@@ -1,10 +1,9 @@
 /**
  * WebSocket transports (spec/wire.md §1.5): `ws://` over `node:net` and `wss://` over
  * `node:tls` (NNG and mangos speak wss; nanomsg has no TLS). Listeners share one server per
- * port and route by path (server.ts); dialers connect, then the pipe sends the upgrade
- * request in its handshake, once it knows which protocol to ask for (pipe.ts).
- *
- * Register in src/sp/transport/index.ts with `import { ws, wss } from '../../../sp/transport/ws/ws/index.js'`.
+ * port and route by path (server.ts), or attach to the application's own web server when
+ * bound with `{ httpServer }` (http-attach.ts); dialers connect, then the pipe sends the
+ * upgrade request in its handshake, once it knows which protocol to ask for (pipe.ts).
  */
 import { lookup } from 'node:dns/promises';
 import { connect as netConnect, type Socket } from 'node:net';
@@ -15,6 +14,7 @@ import { clientTlsOptions } from '../tls.js';
 import type { Dialer, NewPipe, Transport, TransportContext } from '../../../sp/transport/transport.js';
 import { parseWsConnect, type WsConnectAddress } from './address.js';
 import { WsPipe } from './pipe.js';
+import { attachWs } from './http-attach.js';
 import { listenWs } from './server.js';
 
 export { handshakeLimits } from './handshake.js';
@@ -79,7 +79,8 @@ function wsTransport(scheme: 'ws' | 'wss'): Transport {
   const secure = scheme === 'wss';
   return {
     schemes: [scheme],
-    listen: (address, context, events) => listenWs(address, context, events, secure),
+    listen: async (address, context, events) =>
+      context.httpServer === undefined ? listenWs(address, context, events, secure) : attachWs(address, context, events, secure),
     dialer(address, context): Dialer {
       const target = parseWsConnect(address.url, address.rest, context.options.ipv4Only, secure ? 443 : 80);
       return { dial: (signal) => dial(address.url, target, context, secure, signal) };
