@@ -22,6 +22,8 @@ import { kib, measureEntry } from './size.js';
 
 const CHROMIUM = process.env.NANOSP_CHROMIUM ?? '/usr/bin/chromium-headless-shell';
 const ROOT = resolve('.');
+/** What the page imports: the package's browser entry, as the site serves it. */
+const ENTRY = '/dist/browser/index.js';
 
 function option(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
@@ -53,8 +55,8 @@ async function siteServer(): Promise<{ server: Server; origin: string; port: num
 /** Median µs per round trip of `roundtrips` awaited request/reply pairs from the page's nanosp REQ. */
 function pageNanosp(page: Page, url: string, size: number): Promise<number> {
   return page.evaluate(
-    async ({ url, size, roundtrips }) => {
-      const sp = await import('/dist/browser/index.js');
+    async ({ url, size, roundtrips, entry }) => {
+      const sp = await import(entry);
       const req = sp.socket('req', { recvTimeout: 10_000 });
       req.connect(url);
       const body = new Uint8Array(size).fill(0x61);
@@ -71,7 +73,7 @@ function pageNanosp(page: Page, url: string, size: number): Promise<number> {
       await req.close();
       return us;
     },
-    { url, size, roundtrips },
+    { url, size, roundtrips, entry: ENTRY },
   );
 }
 

@@ -35,3 +35,8 @@ export function numberFlag(args: ParsedArgs, name: string, fallback: number | un
   if (value === true || !Number.isFinite(n) || n < 0) throw new Error(`--${name} needs a number, got ${JSON.stringify(value)}`);
   return n;
 }
+
+/** Each of `names` as a positive number, undefined when absent; throws on the first bad one. */
+export function numberFlags<Name extends string>(args: ParsedArgs, names: readonly Name[]): Record<Name, number | undefined> {
+  return Object.fromEntries(names.map((name) => [name, numberFlag(args, name, undefined)])) as Record<Name, number | undefined>;
+}

@@ -1,10 +1,16 @@
 /**
  * `nanosp demo` (what `npm start` runs): a short live tour over TCP on loopback. Each
  * protocol runs for real, prints what crosses the wire and the counters nanomsg keeps, and
- * the demo exits by itself.
+ * the demo exits by itself. Nothing is cleared: every line fits 80 columns (or a narrower
+ * terminal), and the live statistics redraw only their own lines below the tour.
  */
 import { socket, type SpSocket } from '../index.js';
 import { liveDemo } from './live-demo.js';
+import { terminalSize } from './terminal.js';
+import { wrapLines } from './text-fit.js';
+
+/** The demo's lines fit this, even in a wider terminal, so a copy pasted elsewhere fits too. */
+const DEMO_WIDTH = 80;
 
 type Print = (line: string) => void;
 
@@ -89,13 +95,15 @@ async function throughputDemo(print: Print): Promise<void> {
 }
 
 export async function demo(seconds = 8): Promise<void> {
-  const print: Print = (line) => process.stdout.write(`${line}\n`);
+  const { tty, width, height } = terminalSize(process.stdout, DEMO_WIDTH);
+  const write = (text: string) => process.stdout.write(text);
+  const print: Print = (text) => write(wrapLines(text, width));
   print('nanosp: the Scalability Protocols in pure TypeScript, live over TCP on loopback\n');
   await pairDemo(print);
   await pipelineDemo(print);
   await pubsubDemo(print);
   await throughputDemo(print);
   print('');
-  await liveDemo({ seconds, print: (text) => process.stdout.write(text), live: process.stdout.isTTY === true });
+  await liveDemo({ seconds, write, live: tty, width, height });
   print('\nDone: every socket and worker above was closed and the process exits by itself.');
 }

@@ -1,8 +1,10 @@
 /**
- * `nanosp stat [--json] [--count N] [--duration S] <url>`: bind a SUB socket at `url`, read
- * the ESTP records that NN_STATISTICS_SOCKET publishers send there, and show every metric per
- * host, application and socket, refreshed in place; `--json` prints each parsed record as one
- * JSON line instead. A malformed record is counted and shown, never fatal.
+ * `nanosp stat [--detail | --json] [--stale-after MS] [--count N] [--duration S] <url>`: bind
+ * a SUB socket at `url`, read the ESTP records that NN_STATISTICS_SOCKET publishers send there,
+ * and show them as a table of one row per socket, or with `--detail` every metric per host,
+ * application and socket, refreshed in place (stat-screen.ts; staleness in stat-view.ts);
+ * `--json` prints each parsed record as one JSON line instead. A malformed record is counted
+ * and shown, never fatal.
  *
  * `--prometheus host:port` serves the records instead, on http://host:port/metrics, as the
  * ESTP → Prometheus bridge of stat-prometheus.ts (naming, labels, staleness, limits there).
@@ -10,17 +12,21 @@
 import { parseRecord, EstpError, type EstpRecord } from '../estp/index.js';
 import { socket, type SpSocket } from '../index.js';
 import { SpError } from '../sp/errors.js';
-import { MetricsServer, parseMetricsAddress } from '../diag/metrics-server.js';
-import { numberFlag, parseArgs, type ParsedArgs } from './args.js';
+import { MetricsServer } from '../diag/metrics-server.js';
+import { numberFlags, parseArgs, type ParsedArgs } from './args.js';
+import { httpUrl, serveArgs } from './serve-args.js';
 import { DEFAULT_MAX_SERIES, EstpBridge } from './stat-prometheus.js';
-import { StatView } from './stat-view.js';
+import { statHttp } from './stat-http.js';
+import { DEFAULT_MAX_SOURCES } from './dashboard/model.js';
+import { StatScreen } from './stat-screen.js';
 
 export const STAT_USAGE =
-  'usage: nanosp stat [--json] [--count N] [--duration SECONDS] <url>\n' +
-  `       nanosp stat --prometheus HOST:PORT [--stale-after MS] [--max-series N (${DEFAULT_MAX_SERIES})] [--duration SECONDS] <url>`;
+  'usage: nanosp stat [--detail | --json] [--stale-after MS] [--count N] [--duration SECONDS] <url>\n' +
+  `       nanosp stat --prometheus HOST:PORT [--stale-after MS] [--max-series N (${DEFAULT_MAX_SERIES})] [--duration SECONDS] <url>\n` +
+  `       nanosp stat --http HOST:PORT [--stale-after MS] [--max-sources N (${DEFAULT_MAX_SOURCES})] [--duration SECONDS] <url>`;
 
 /** The usage on stderr, after what was wrong; exit status 1. */
-function usage(problem?: string): number {
+export function usage(problem?: string): number {
   process.stderr.write(`${problem ? `nanosp stat: ${problem}\n` : ''}${STAT_USAGE}\n`);
   return 1;
 }
@@ -30,7 +36,7 @@ function toJson(record: EstpRecord): string {
 }
 
 /** The SUB both views read from: bound at `url`, subscribed to everything. */
-async function bindSub(url: string): Promise<SpSocket> {
+export async function bindSub(url: string): Promise<SpSocket> {
   const sub = socket('sub', { socketName: 'nanosp-stat', recvMaxSize: 64 * 1024 });
   sub.subscribe('');
   try {
@@ -46,7 +52,7 @@ async function bindSub(url: string): Promise<SpSocket> {
  * Parse each ESTP record `sub` receives until it closes — after `duration` seconds, on SIGINT
  * or SIGTERM, or when `record` returns false — handing malformed ones to `bad`.
  */
-async function readRecords(
+export async function readRecords(
   sub: SpSocket,
   duration: number | undefined,
   record: (record: EstpRecord) => boolean | void,
@@ -80,70 +86,52 @@ async function readRecords(
 export async function stat(argv: readonly string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
   let args: ParsedArgs;
   try {
-    args = parseArgs(argv, ['count', 'duration', 'prometheus', 'stale-after', 'max-series']);
+    args = parseArgs(argv, ['count', 'duration', 'prometheus', 'stale-after', 'max-series', 'http', 'max-sources']);
   } catch (err) {
     const message = (err as Error).message;
     return usage(message.startsWith('--prometheus ') ? '--prometheus needs HOST:PORT, e.g. 127.0.0.1:9464' : message);
   }
+  if (args.flags.has('http')) return statHttp(args);
   if (args.flags.has('prometheus')) return statPrometheus(args);
   const url = args.positionals[0];
   if (!url || args.positionals.length > 1) return usage();
   const json = args.flags.has('json');
-  const count = numberFlag(args, 'count', undefined);
-  const duration = numberFlag(args, 'duration', undefined);
-  const live = !json && (out as { isTTY?: boolean }).isTTY === true;
+  let numbers: Record<'count' | 'duration' | 'stale-after', number | undefined>;
+  try {
+    numbers = numberFlags(args, ['count', 'duration', 'stale-after']);
+  } catch (err) {
+    return usage((err as Error).message);
+  }
+  const { count, duration, 'stale-after': staleAfterMs } = numbers;
 
   const sub = await bindSub(url);
-  const view = new StatView();
-  const title = sub.endpoints[0]!.url;
-  const draw = () => out.write(live ? `\x1b[H\x1b[2J${view.render(title)}` : view.render(title));
-  const refresh = json ? undefined : setInterval(draw, 1000);
+  const screen = json ? undefined : new StatScreen(out, `nanosp stat ${sub.endpoints[0]!.url}`, { detail: args.flags.has('detail'), staleAfterMs, onQuit: () => void sub.close() });
   let seen = 0;
   try {
     await readRecords(
       sub,
       duration,
       (record) => {
-        view.add(record);
+        screen?.add(record);
         if (json) out.write(`${toJson(record)}\n`);
         return count === undefined || ++seen < count;
       },
       (_message, reason) => {
-        view.bad(reason);
+        screen?.bad(reason);
         if (json) process.stderr.write(`nanosp stat: malformed record: ${reason}\n`);
       },
     );
   } finally {
-    clearInterval(refresh);
+    screen?.close();
   }
-  if (!json) draw();
   return 0;
 }
 
 /** `nanosp stat --prometheus host:port <url>`: the bridge, until --duration, SIGINT or SIGTERM. */
 async function statPrometheus(args: ParsedArgs): Promise<number> {
-  const address = args.flags.get('prometheus');
-  if (typeof address !== 'string' || address === '') return usage('--prometheus needs HOST:PORT, e.g. 127.0.0.1:9464');
-  let listen: { host: string | undefined };
-  try {
-    listen = parseMetricsAddress(address);
-  } catch (err) {
-    return usage(`--prometheus ${JSON.stringify(address)}: ${(err as Error).message}`);
-  }
-  const url = args.positionals[0];
-  if (!url || args.positionals.length > 1) return usage(url ? `one <url>, got ${args.positionals.length}` : 'the ESTP <url> to bind is missing');
-  for (const flag of ['json', 'count']) if (args.flags.has(flag)) return usage(`--${flag} does not go with --prometheus`);
-  let staleAfterMs: number | undefined;
-  let maxSeries: number | undefined;
-  let duration: number | undefined;
-  try {
-    staleAfterMs = numberFlag(args, 'stale-after', undefined);
-    maxSeries = numberFlag(args, 'max-series', undefined);
-    duration = numberFlag(args, 'duration', undefined);
-  } catch (err) {
-    return usage((err as Error).message);
-  }
-  if (maxSeries !== undefined && !Number.isInteger(maxSeries)) return usage(`--max-series needs a whole number, got ${maxSeries}`);
+  const parsed = serveArgs(args, { flag: 'prometheus', example: '127.0.0.1:9464', limit: 'max-series', refused: ['json', 'count', 'detail'] });
+  if (typeof parsed === 'string') return usage(parsed);
+  const { address, listen, url, staleAfterMs, limit: maxSeries, duration } = parsed;
 
   const bridge = new EstpBridge({ staleAfterMs, maxSeries, stderr: process.stderr });
   const sub = await bindSub(url);
@@ -151,7 +139,7 @@ async function statPrometheus(args: ParsedArgs): Promise<number> {
   let failed: string | undefined;
   const server = new MetricsServer(
     (format) => bridge.render(format),
-    (port) => process.stdout.write(`nanosp stat: serving ESTP from ${ep.url} at http://${listen.host === undefined ? '0.0.0.0' : listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${port}/metrics\n`),
+    (port) => process.stdout.write(`nanosp stat: serving ESTP from ${ep.url} at ${httpUrl(listen.host, port, '/metrics')}\n`),
   );
   server.serve(address, {
     write: (text: string) => {

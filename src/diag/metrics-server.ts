@@ -33,7 +33,7 @@ export function negotiateFormat(accept: string | undefined): MetricsFormat {
 }
 
 /** `address already in use (EADDRINUSE)` from Node's `listen EADDRINUSE: address already in use 127.0.0.1:9464`. */
-function errorText(err: NodeJS.ErrnoException): string {
+export function errorText(err: NodeJS.ErrnoException): string {
   if (typeof err.code !== 'string' || typeof err.syscall !== 'string') return err.message;
   const prefix = `${err.syscall} ${err.code}: `;
   const text = err.message.startsWith(prefix) ? err.message.slice(prefix.length).replace(/ \S*:\d+$/, '') : err.message;

@@ -14,62 +14,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EstpBridge, familyOf, socketLabel } from '../../src/cli/stat-prometheus.js';
 import { formatRecord, type EstpRecord } from '../../src/index.js';
+import { scrape, scrapeUntil, samples, startBridge, stopBridge, value } from '../helpers/bridge.js';
 import { finished, fixture, linesOf, startNode } from '../helpers/diag.js';
-import { freePort, hasCommand, type Peer } from '../helpers/peers.js';
+import { freePort, hasCommand } from '../helpers/peers.js';
 import { testSocket } from '../helpers/sockets.js';
 
 const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 const TEXT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 const OPENMETRICS_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
 const PROMETHEUS_ACCEPT = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
-
-interface Bridge {
-  peer: Peer;
-  port: number;
-  url: string;
-}
-
-/** The bridge on free 127.0.0.1 ports, once it says it serves. */
-async function startBridge(extra: string[] = []): Promise<Bridge> {
-  const [port, estp] = [await freePort(), await freePort()];
-  const url = `tcp://127.0.0.1:${estp}`;
-  const peer = startNode(MAIN, ['stat', '--prometheus', `127.0.0.1:${port}`, ...extra, url]);
-  await peer.line((l) => l.startsWith('nanosp stat: serving ESTP from '));
-  return { peer, port, url };
-}
-
-async function scrape(port: number, accept?: string): Promise<{ status: number; type: string | null; body: string }> {
-  const res = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: accept ? { accept } : {}, signal: AbortSignal.timeout(2000) });
-  return { status: res.status, type: res.headers.get('content-type'), body: await res.text() };
-}
-
-/** Scrape every 50 ms until `test` passes on the body; fails after `timeoutMs` with the last body. */
-async function scrapeUntil(bridge: Bridge, test: (body: string) => boolean, timeoutMs = 10_000, accept?: string): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    if (!bridge.peer.running) break;
-    last = (await scrape(bridge.port, accept)).body;
-    if (test(last)) return last;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`no scrape passed within ${timeoutMs} ms; last body:\n${last}\nbridge stderr ${JSON.stringify(bridge.peer.stderr)}`);
-}
-
-function samples(text: string, name: string): string[] {
-  return linesOf(text).filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
-}
-
-function value(text: string, line: string): number | undefined {
-  const found = linesOf(text).find((l) => l.startsWith(`${line} `));
-  return found === undefined ? undefined : Number(found.slice(line.length + 1));
-}
-
-/** SIGTERM: the bridge closes and exits 0. */
-async function stopBridge(bridge: Bridge): Promise<void> {
-  bridge.peer.child.kill('SIGTERM');
-  expect(await finished(bridge.peer)).toEqual({ code: 0, signal: null });
-}
 
 function promtool(args: string[], input?: string): { status: number | null; output: string } {
   const run = spawnSync('promtool', args, { input, encoding: 'utf8', timeout: 15_000 });

@@ -20,6 +20,19 @@ export const NN_PRINT_ERRORS_C: CProgram = {
   libs: ['-lnanomsg'],
 };
 
+/**
+ * A libnanomsg program that publishes its three sockets' statistics as ESTP records to
+ * NN_STATISTICS_SOCKET, as nanomsg 0.8 did and libnanomsg 1.x no longer does (see
+ * test/interop/c/nn_estp_publisher.c): `nn_estp_publisher <socket-name|-> <connect-url>
+ * <interval-ms>` prints "ready", then publishes until its stdin ends.
+ */
+export const NN_ESTP_PUBLISHER_C: CProgram = {
+  name: 'nn_estp_publisher',
+  source: fileURLToPath(new URL('../interop/c/nn_estp_publisher.c', import.meta.url)),
+  header: '/usr/include/nanomsg/nn.h',
+  libs: ['-lnanomsg'],
+};
+
 /** Every variable the diagnostics read: removed from a child's environment unless given. */
 export const DIAG_VARIABLES = [
   'NN_PRINT_ERRORS',
