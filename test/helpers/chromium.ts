@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, it } from 'vitest';
 
 export const CHROMIUM_INSTALL = 'apt-get install -y chromium-headless-shell';
 
@@ -47,13 +47,19 @@ export interface PageWatch {
 
 /**
  * Launch the browser once for the enclosing describe block; `open()` gives a new page that
- * records its errors, console and requests. Pages and the browser are closed after the block.
+ * records its errors, console and requests. Each page is closed after the test that opened
+ * it (with it go its WebSockets and timers); the browser is closed after the block.
  */
 export function useChromium(): { open(): Promise<PageWatch>; browser(): Browser } {
   let browser: Browser | undefined;
+  const pages = new Set<Page>();
   beforeAll(async () => {
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
   }, 30_000);
+  afterEach(async () => {
+    await Promise.all([...pages].map((page) => page.context().close().catch(() => {})));
+    pages.clear();
+  });
   afterAll(async () => {
     await browser?.close();
     browser = undefined;
@@ -67,6 +73,7 @@ export function useChromium(): { open(): Promise<PageWatch>; browser(): Browser 
       if (!browser) throw new Error('the browser is not running');
       const context = await browser.newContext();
       const page = await context.newPage();
+      pages.add(page);
       const watch: PageWatch = { page, errors: [], requests: [], console: [] };
       page.on('pageerror', (err) => watch.errors.push(`pageerror: ${err.message}`));
       page.on('console', (msg) => {
