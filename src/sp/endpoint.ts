@@ -47,6 +47,13 @@ export interface EndpointHost {
 
 /** nanomsg's SP header exchange timer (streamhdr.c). */
 const HANDSHAKE_TIMEOUT_MS = 1000;
+/**
+ * A dialer whose handshake timed out waits twice as long the next time, up to this: in a
+ * connection storm a connection can sit in the listener's accept queue for seconds before the
+ * listener says anything, and a dialer that gives up after nanomsg's 1 s only redials into
+ * the back of that queue (congestion collapse: 10,000 dialers never all connect).
+ */
+const DIALER_HANDSHAKE_TIMEOUT_MAX_MS = 32_000;
 
 export abstract class Endpoint implements EndpointInfo, PipeOwner {
   abstract readonly kind: 'bind' | 'connect';
@@ -129,6 +136,14 @@ export abstract class Endpoint implements EndpointInfo, PipeOwner {
     this.host.emit('endpoint-error', { endpoint: this, error: undefined });
   }
 
+  /** How long the SP handshake may take on this endpoint's next connection. */
+  protected handshakeTimeoutMs(): number {
+    return HANDSHAKE_TIMEOUT_MS;
+  }
+
+  /** A handshake ended: `timedOut` when the peer said nothing in time. */
+  protected handshakeEnded(_timedOut: boolean): void {}
+
   /** Run the SP handshake on a fresh connection, then hand it to the protocol. */
   protected startPipe(pipe: NewPipe): void {
     pipe.sendPriority = this.sendPriority;
@@ -139,12 +154,13 @@ export abstract class Endpoint implements EndpointInfo, PipeOwner {
       .handshake({
         localProtocol: host.protocolId,
         peerProtocol: host.peerProtocolId,
-        timeoutMs: HANDSHAKE_TIMEOUT_MS,
+        timeoutMs: this.handshakeTimeoutMs(),
         protocolName: (id) => host.protocolName(id),
       })
       .then(
         () => {
           this.starting.delete(pipe);
+          this.handshakeEnded(false);
           if (this.closed) return void pipe.close(0);
           if (pipe.isClosed) return this.broken(undefined, spError('ECONNRESET', 'the peer closed the connection right after the SP handshake'));
           // owned before the 'pipe' event, so that a listener closing us there also closes it
@@ -164,7 +180,9 @@ export abstract class Endpoint implements EndpointInfo, PipeOwner {
         },
         (err: unknown) => {
           if (!this.starting.delete(pipe) || this.closed) return;
-          this.broken(undefined, toSpError(err, 'the SP handshake failed', 'EPROTO'));
+          const error = toSpError(err, 'the SP handshake failed', 'EPROTO');
+          this.handshakeEnded(error.code === 'ETIMEDOUT');
+          this.broken(undefined, error);
         },
       );
   }
@@ -236,11 +254,21 @@ export class ConnectEndpoint extends Endpoint {
   /** The attempt under way, settled (never rejects): close waits for it. */
   private inflight: Promise<void> | undefined;
   private dialer: Dialer | undefined;
+  /** The SP handshake timer for the next connection: nanomsg's 1 s, doubled after each timeout. */
+  private handshakeMs = HANDSHAKE_TIMEOUT_MS;
 
   constructor(host: EndpointHost, id: number, url: string, options: EndpointOptions) {
     super(host, id, url, options);
     // nanomsg reads both intervals once, when nn_connect is called
-    this.backoff = new Backoff(host.options.reconnectInterval, host.options.reconnectIntervalMax);
+    this.backoff = new Backoff(host.options.reconnectInterval, host.options.reconnectIntervalMax, host.options.reconnectJitter);
+  }
+
+  protected override handshakeTimeoutMs(): number {
+    return this.handshakeMs;
+  }
+
+  protected override handshakeEnded(timedOut: boolean): void {
+    this.handshakeMs = timedOut ? Math.min(this.handshakeMs * 2, DIALER_HANDSHAKE_TIMEOUT_MAX_MS) : HANDSHAKE_TIMEOUT_MS;
   }
 
   start(dialer: Dialer): void {

@@ -45,6 +45,17 @@ export interface SocketOptions {
   wsMessageType: 'binary' | 'text';
   /** TLS settings for `tls+tcp://` and `wss://` endpoints. */
   tls: TlsOptions | undefined;
+  /**
+   * nanosp: connections a listener lets wait to be accepted (the `listen(2)` backlog), for
+   * endpoints bound afterwards. nanomsg's fixed 100 is the default.
+   */
+  listenBacklog: number;
+  /**
+   * nanosp: 0 to 1, how much of each reconnect wait is random (a wait w becomes w × (1 ± j)),
+   * so that clients restarted together do not redial in step. 0, nanomsg's fixed waits, is the
+   * default.
+   */
+  reconnectJitter: number;
 }
 
 export type OptionName = keyof SocketOptions;
@@ -163,6 +174,21 @@ export const OPTION_SPECS: { readonly [K in OptionName]: OptionSpec } = {
       return { ...(value as Record<string, unknown>) } as TlsOptions;
     },
   },
+  listenBacklog: {
+    level: -6,
+    option: 1,
+    nnName: 'NANOSP_LISTEN_BACKLOG',
+    check: (v, n) => integer(v, n, 1, 65_535, 'an integer from 1 to 65535 (the OS caps it at net.core.somaxconn)'),
+  },
+  reconnectJitter: {
+    level: -6,
+    option: 2,
+    nnName: 'NANOSP_RECONNECT_JITTER',
+    check(value, name) {
+      if (typeof value !== 'number' || !(value >= 0 && value <= 1)) throw spError('EINVAL', `${name} must be a number from 0 to 1, got ${describe(value)}`);
+      return value;
+    },
+  },
 };
 
 /** nanomsg's defaults (socketName is filled in by the socket with its number). */
@@ -187,6 +213,8 @@ export function defaultOptions(socketName: string): SocketOptions {
     surveyDeadline: 1000,
     wsMessageType: 'binary',
     tls: undefined,
+    listenBacklog: 100,
+    reconnectJitter: 0,
   };
 }
 

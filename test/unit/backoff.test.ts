@@ -54,3 +54,26 @@ describe('Backoff', () => {
     expect(last).toBe(2 ** 31 - 1);
   });
 });
+
+describe('Backoff with reconnectJitter', () => {
+  it('spreads each wait over w × (1 ± j), around the same waits, and 0 stays 0', () => {
+    const seen: number[][] = [];
+    for (let run = 0; run < 200; run++) {
+      const b = new Backoff(100, 1000, 0.5);
+      seen.push(Array.from({ length: 5 }, () => b.next()));
+    }
+    for (const [i, base] of [0, 100, 300, 700, 1000].entries()) {
+      const column = seen.map((waits) => waits[i]!);
+      expect(Math.min(...column)).toBeGreaterThanOrEqual(Math.floor(base * 0.5));
+      expect(Math.max(...column)).toBeLessThanOrEqual(Math.ceil(base * 1.5));
+      // clients restarted together do not stay in step: the waits differ
+      if (base > 0) expect(new Set(column).size).toBeGreaterThan(20);
+      else expect(new Set(column)).toEqual(new Set([0]));
+    }
+  });
+
+  it('jitter 0 is nanomsg’s exact sequence', () => {
+    const b = new Backoff(100, 1000, 0);
+    expect(Array.from({ length: 6 }, () => b.next())).toEqual([0, 100, 300, 700, 1000, 1000]);
+  });
+});

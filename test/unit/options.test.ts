@@ -32,6 +32,8 @@ describe('defaultOptions', () => {
       surveyDeadline: 1000,
       wsMessageType: 'binary',
       tls: undefined,
+      listenBacklog: 100,
+      reconnectJitter: 0,
     });
   });
 
@@ -81,6 +83,9 @@ describe('OPTION_SPECS', () => {
       surveyDeadline: [98, 1, 'NN_SURVEYOR_DEADLINE'],
       wsMessageType: [-4, 1, 'NN_WS_MSG_TYPE'],
       tls: [OPTION_SPECS.tls.level, OPTION_SPECS.tls.option, OPTION_SPECS.tls.nnName],
+      // nanosp's own, at a level of their own
+      listenBacklog: [-6, 1, 'NANOSP_LISTEN_BACKLOG'],
+      reconnectJitter: [-6, 2, 'NANOSP_RECONNECT_JITTER'],
     };
     for (const [name, [level, option, nnName]] of Object.entries(expected)) {
       const spec = OPTION_SPECS[name as OptionName];
@@ -205,6 +210,13 @@ describe('checkOption: invalid values give EINVAL naming the option and the valu
     ['tls', null],
     ['tls', 'cert'],
     ['tls', []],
+    ['listenBacklog', 0],
+    ['listenBacklog', 65_536],
+    ['listenBacklog', 1.5],
+    ['reconnectJitter', -0.1],
+    ['reconnectJitter', 1.01],
+    ['reconnectJitter', Number.NaN],
+    ['reconnectJitter', '0.5'],
   ] as const)('%s refuses %s', (name, value) => {
     const err = expectSpError(() => check(name, value), 'EINVAL', 22);
     expect(err.message).toContain(name);

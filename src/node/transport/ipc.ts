@@ -73,7 +73,7 @@ export const ipc: Transport = {
     if (!abstract) await clearStale(path, address.url);
     const server = createServer();
     server.on('connection', (socket: Socket) => events.accepted(streamPipe(socket, context, address.rest, true)));
-    await listening(server, { path }, `cannot bind ${address.url}`);
+    await listening(server, { path, backlog: context.options.listenBacklog }, `cannot bind ${address.url}`);
     server.on('error', (err) => events.acceptFailed(toSpError(err, `accept on ${address.url} failed`)));
     // node:net removes the socket file when the server closes
     return { url: address.url, close: () => closeServer(server) };

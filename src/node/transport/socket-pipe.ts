@@ -51,7 +51,7 @@ export abstract class SocketPipe extends Pipe {
   /** The subclass's decoder: halted when the pipe ends, partial while a message is arriving. */
   protected abstract readonly decoder: { halted: boolean; readonly partial: boolean };
   private settleHandshake: ((err: SpError | undefined) => void) | undefined;
-  private handshakeTimer: NodeJS.Timeout | undefined;
+  private handshakeTimer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private released: Promise<void> | undefined;
 
   /** A handshake has begun: settles at handshakeDone(), failHandshake(), close(), or after `timeoutMs`. */
@@ -59,11 +59,22 @@ export abstract class SocketPipe extends Pipe {
     return new Promise<void>((resolve, reject) => {
       this.settleHandshake = (err) => {
         this.settleHandshake = undefined;
-        clearTimeout(this.handshakeTimer);
+        clearHandshakeTimer(this.handshakeTimer);
         if (err) reject(err);
         else resolve();
       };
-      this.handshakeTimer = setTimeout(() => this.failHandshake(spError('ETIMEDOUT', `${late} within ${timeoutMs} ms`)), timeoutMs);
+      this.handshakeTimer = setTimeout(() => this.handshakeLate(timeoutMs, late), timeoutMs);
+    });
+  }
+
+  /**
+   * The timer fired, but Node runs expired timers before it reads the sockets: in a busy
+   * process (a connection storm) the peer's answer may be waiting unread. Let one poll phase
+   * read it (setImmediate runs after it) before giving up.
+   */
+  private handshakeLate(timeoutMs: number, late: string): void {
+    this.handshakeTimer = setImmediate(() => {
+      if (this.settleHandshake) this.failHandshake(spError('ETIMEDOUT', `${late} within ${timeoutMs} ms`));
     });
   }
 
@@ -91,7 +102,7 @@ export abstract class SocketPipe extends Pipe {
     this.sink = undefined;
     this.decoder.halted = true;
     this.state = 'closed';
-    clearTimeout(this.handshakeTimer);
+    clearHandshakeTimer(this.handshakeTimer);
     this.settleHandshake?.(spError('EBADF', `the pipe was closed during the ${this.handshakeName} handshake`));
     if (wasOpen && !this.socket.destroyed && !this.socket.writableEnded) this.lastFrames();
     this.released = this.release(lingerMs);
@@ -188,4 +199,11 @@ export abstract class SocketPipe extends Pipe {
   resumeReading(): void {
     if (this.state === 'running' && !this.closed) this.socket.resume();
   }
+}
+
+function clearHandshakeTimer(timer: NodeJS.Timeout | NodeJS.Immediate | undefined): void {
+  if (timer === undefined) return;
+  // a Timeout can be refreshed, an Immediate cannot
+  if ('refresh' in timer) clearTimeout(timer);
+  else clearImmediate(timer as NodeJS.Immediate);
 }

@@ -18,6 +18,18 @@ export function remoteOf(socket: Socket): string {
   return `${host.includes(':') ? `[${host}]` : host}:${socket.remotePort ?? '?'}`;
 }
 
+/**
+ * TCP keepalive on every connection, with the kernel's timing (net.ipv4.tcp_keepalive_time,
+ * _intvl and _probes; Node's 0 delay leaves them as they are). A side that only receives —
+ * SUB, PULL, a REP between requests — sends nothing, so without it a peer that vanished
+ * behind a partition or a dead host leaves that side on a dead connection for ever, never
+ * reconnecting. mangos turns it on too; probes are answered by the peer's kernel, so the wire
+ * is the same for every peer.
+ */
+export function keepAlive(socket: Socket): void {
+  socket.setKeepAlive(true, 0);
+}
+
 export function streamPipe(socket: Socket, context: TransportContext, remote: string, ipc: boolean): StreamPipe {
   return new StreamPipe(socket, context.endpoint, remote, { ipc, options: context.options });
 }
@@ -73,6 +85,7 @@ export const tcp: Transport = {
     const server = createServer();
     server.on('connection', (socket) => {
       socket.setNoDelay(context.options.tcpNoDelay);
+      keepAlive(socket);
       events.accepted(streamPipe(socket, context, remoteOf(socket), false));
     });
     await listening(server, { host: where.host, port: where.port, backlog: BACKLOG, ipv6Only: false }, `cannot bind ${address.url}`);
@@ -89,6 +102,7 @@ export const tcp: Transport = {
         const socket = connect({ host, port: target.port, localAddress: target.local, noDelay: context.options.tcpNoDelay });
         await connected(socket, signal, `cannot connect to ${address.url}`);
         refuseSelfConnection(socket, address.url);
+        keepAlive(socket);
         return streamPipe(socket, context, remoteOf(socket), false);
       },
     };

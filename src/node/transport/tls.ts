@@ -10,7 +10,7 @@ import { connect as tlsConnect, createServer as createTlsServer, type Connection
 import { formatTcpUrl, parseTcpBind, parseTcpConnect } from './tcp-address.js';
 import { spError, toSpError } from '../../sp/errors.js';
 import type { TlsOptions } from '../../sp/options.js';
-import { closeServer, connected, listening, refuseSelfConnection, remoteOf, resolveHost, streamPipe } from './tcp.js';
+import { closeServer, connected, keepAlive, listening, refuseSelfConnection, remoteOf, resolveHost, streamPipe } from './tcp.js';
 import type { Dialer, Listener, Transport } from '../../sp/transport/transport.js';
 
 const MIN_VERSION = 'TLSv1.2';
@@ -71,11 +71,12 @@ export const tls: Transport = {
     const dropHandshakes = trackHandshakes(server);
     server.on('secureConnection', (socket: TLSSocket) => {
       socket.setNoDelay(context.options.tcpNoDelay);
+      keepAlive(socket);
       events.accepted(streamPipe(socket, context, remoteOf(socket), false));
     });
     // a client that fails the TLS handshake is dropped; the listener serves on
     server.on('tlsClientError', (_err, socket) => socket.destroy());
-    await listening(server, { host: where.host, port: where.port, backlog: 100, ipv6Only: false }, `cannot bind ${address.url}`);
+    await listening(server, { host: where.host, port: where.port, backlog: context.options.listenBacklog, ipv6Only: false }, `cannot bind ${address.url}`);
     server.on('error', (err) => events.acceptFailed(toSpError(err, `accept on ${address.url} failed`)));
     const port = (server.address() as { port: number }).port;
     return {
@@ -104,6 +105,7 @@ export const tls: Transport = {
         // a certificate that fails verification has no errno: it is a protocol failure
         await connected(socket, signal, `cannot connect to ${address.url}`, 'secureConnect', 'EPROTO');
         refuseSelfConnection(socket, address.url);
+        keepAlive(socket);
         return streamPipe(socket, context, remoteOf(socket), false);
       },
     };

@@ -18,8 +18,6 @@ import { formatWsUrl, parseWsBind } from './address.js';
 import { checkRequest, handshakeLimits, HeadReader } from './handshake.js';
 import { refuse, WsPipe } from './pipe.js';
 
-/** nanomsg's listen backlog (bws.c uses the TCP one). */
-const BACKLOG = 100;
 /** TLS 1.2 or later, as NNG with mbedTLS requires. */
 export const TLS_MIN_VERSION = 'TLSv1.2';
 
@@ -170,7 +168,7 @@ export async function listenWs(address: SplitAddress, context: TransportContext,
       fresh.key = keyOf(where.host, where.port);
       registry.set(fresh.key, fresh);
     }
-    fresh.ready = listening(server, { host: where.host, port: where.port, backlog: BACKLOG, ipv6Only: false }, `cannot bind ${url}`);
+    fresh.ready = listening(server, { host: where.host, port: where.port, backlog: context.options.listenBacklog, ipv6Only: false }, `cannot bind ${url}`);
     try {
       await fresh.ready;
     } catch (err) {
