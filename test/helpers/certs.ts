@@ -5,24 +5,17 @@
  * "wrong CA" cases. Without openssl the tests are skipped with a notice, and fail under CI,
  * as describePeer does for the cat peers.
  */
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { TlsOptions } from '../../src/index.js';
 import { hasCommand } from './peers.js';
+import { makeCert, type TestCert } from './make-cert.js';
+
+export type { TestCert };
 
 export const OPENSSL_INSTALL = 'apt-get install -y openssl';
-
-export interface TestCert {
-  /** PEM files, for peers that take paths (nngcat --cert/--key/--cacert). */
-  readonly certFile: string;
-  readonly keyFile: string;
-  /** The same PEM text, for node:tls options. */
-  readonly cert: Buffer;
-  readonly key: Buffer;
-}
 
 export interface TestCerts {
   /** CN=localhost, SAN DNS:localhost and IP:127.0.0.1, self-signed: it is its own CA. */
@@ -33,27 +26,6 @@ export interface TestCerts {
   listener(): TlsOptions;
   /** Dialer options trusting `server` (`wrongCa`: trusting only `other`). */
   dialer(wrongCa?: boolean): TlsOptions;
-}
-
-function openssl(args: readonly string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile('openssl', args, (err, _stdout, stderr) => {
-      if (err) reject(new Error(`openssl ${args.join(' ')} failed: ${err.message}\n${stderr}`));
-      else resolve();
-    });
-  });
-}
-
-async function makeCert(dir: string, name: string): Promise<TestCert> {
-  const certFile = join(dir, `${name}.crt`);
-  const keyFile = join(dir, `${name}.key`);
-  await openssl([
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost',
-    '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-days', '2',
-    '-keyout', keyFile, '-out', certFile,
-  ]);
-  const [cert, key] = await Promise.all([readFile(certFile), readFile(keyFile)]);
-  return { certFile, keyFile, cert, key };
 }
 
 /**
