@@ -14,7 +14,7 @@ import type { Duplex } from 'node:stream';
 import type { SplitAddress } from '../../../sp/address.js';
 import { spError } from '../../../sp/errors.js';
 import type { Listener, ListenerEvents, TransportContext } from '../../../sp/transport/transport.js';
-import { remoteOf } from '../tcp.js';
+import { keepAlive, remoteOf } from '../tcp.js';
 import { formatWsUrl, parseWsBind } from './address.js';
 import { checkRequest } from './handshake.js';
 import { refuse, WsPipe } from './pipe.js';
@@ -52,6 +52,7 @@ class Attachment {
     socket.setTimeout(0);
     socket.pause();
     socket.setNoDelay(route.context.options.tcpNoDelay);
+    keepAlive(socket);
     const { context } = route;
     route.events.accepted(WsPipe.server(socket, context.endpoint, remoteOf(socket), context.options, request, head.length > 0 ? head : undefined));
   }

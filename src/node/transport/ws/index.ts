@@ -9,7 +9,7 @@ import { lookup } from 'node:dns/promises';
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { isErrnoName, spError, toSpError, type SpError } from '../../../sp/errors.js';
-import { refuseSelfConnection, remoteOf } from '../tcp.js';
+import { keepAlive, refuseSelfConnection, remoteOf } from '../tcp.js';
 import { clientTlsOptions } from '../tls.js';
 import type { Dialer, NewPipe, Transport, TransportContext } from '../../../sp/transport/transport.js';
 import { parseWsConnect, type WsConnectAddress } from './address.js';
@@ -72,6 +72,7 @@ async function dial(url: string, target: WsConnectAddress, context: TransportCon
   }
   await established(socket, signal, doing, secure);
   refuseSelfConnection(socket, url);
+  keepAlive(socket);
   return WsPipe.client(socket, context.endpoint, remoteOf(socket), options, target.hostHeader, target.resource);
 }
 

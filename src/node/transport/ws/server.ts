@@ -11,7 +11,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import type { SplitAddress } from '../../../sp/address.js';
 import { spError, toSpError, type SpError } from '../../../sp/errors.js';
-import { closeServer, listening, remoteOf } from '../tcp.js';
+import { closeServer, keepAlive, listening, remoteOf } from '../tcp.js';
 import { requireServerCredentials, trackHandshakes } from '../tls.js';
 import type { Listener, ListenerEvents, TransportContext } from '../../../sp/transport/transport.js';
 import { formatWsUrl, parseWsBind } from './address.js';
@@ -89,6 +89,7 @@ class SharedServer {
     if (!route) return refuse(socket, { status: 404, reason: 'Not Found' });
     this.unrouted.delete(socket);
     socket.setNoDelay(route.context.options.tcpNoDelay);
+    keepAlive(socket);
     const { context } = route;
     route.events.accepted(WsPipe.server(socket, context.endpoint, remoteOf(socket), context.options, request, rest));
   }
