@@ -52,9 +52,15 @@ function formatTimestamp(timestamp: unknown): string {
   return `${timestamp.toISOString().slice(0, 19)}Z`;
 }
 
+/** A wrong value as an error message shows it: String() itself throws on an object without a prototype. */
+function shown(value: unknown): string {
+  if (typeof value !== 'object' || value === null) return String(value);
+  return Array.isArray(value) ? 'an array' : 'an object';
+}
+
 function formatInterval(interval: unknown): string {
   if (typeof interval !== 'number' || !Number.isSafeInteger(interval) || interval < 0) {
-    throw new EstpError('interval', -1, `expected a whole number of seconds >= 0, got ${String(interval)}`);
+    throw new EstpError('interval', -1, `expected a whole number of seconds >= 0, got ${shown(interval)}`);
   }
   return String(interval);
 }
@@ -100,8 +106,9 @@ function formatType(type: EstpType, typeName: string | undefined, typeParams: st
     if (name !== '' || params !== '') throw new EstpError('type', -1, 'a gauge has no type letter, so it takes no typeName or typeParams');
     return '';
   }
-  if (!Object.hasOwn(ESTP_TYPE_LETTERS, type)) {
-    throw new EstpError('type', -1, `expected gauge, counter, derive, delta or extension, got ${quote(String(type))}`);
+  // a non-string key would be converted first, which throws for some objects
+  if (typeof type !== 'string' || !Object.hasOwn(ESTP_TYPE_LETTERS, type)) {
+    throw new EstpError('type', -1, `expected gauge, counter, derive, delta or extension, got ${quote(shown(type))}`);
   }
   if (type === 'extension') {
     if (params !== '') throw new EstpError('type', -1, 'an extension type takes no typeParams: everything after ":x" is its typeName');

@@ -25,7 +25,8 @@ export class RawPeer {
       this.received = Buffer.concat([this.received, chunk]);
     });
     socket.on('error', () => {});
-    this.closed = once(socket, 'close').then(() => undefined);
+    // not events.once: it rejects on 'error' (a reset peer), and nobody may be waiting
+    this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
   }
 
   /** Write each piece as its own segment (TCP_NODELAY, waiting for each write to leave). */

@@ -104,9 +104,11 @@ export class FairQueue<S extends PipeState = PipeState> {
   /** Drop the held messages `keep` refuses (a SUB unsubscribing), from every pipe. */
   prune(keep: (payload: Bytes) => boolean): void {
     for (const state of this.readable.items()) {
+      // counted by messages, not bytes: an empty message taken back frees no bytes
+      const removed = state.inbox.filter(keep);
+      if (removed.length === 0) continue;
       let freed = 0;
-      for (const payload of state.inbox.filter(keep)) freed += payload.length;
-      if (freed === 0) continue;
+      for (const payload of removed) freed += payload.length;
       state.inboxBytes -= freed;
       if (this.gone.has(state)) {
         this.goneBytes -= freed;

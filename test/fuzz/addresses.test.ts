@@ -1,0 +1,4 @@
+import { addressProperties } from './addresses.props.js';
+import { fuzzSuite } from './harness/suite.js';
+
+fuzzSuite('fuzz: endpoint addresses', addressProperties);

@@ -1,0 +1,4 @@
+import { fuzzSuite } from './harness/suite.js';
+import { wsDecoderProperties } from './ws-decoder.props.js';
+
+fuzzSuite('fuzz: WebSocket frame decoder', wsDecoderProperties);

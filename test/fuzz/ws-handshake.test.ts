@@ -1,0 +1,4 @@
+import { fuzzSuite } from './harness/suite.js';
+import { wsHandshakeProperties } from './ws-handshake.props.js';
+
+fuzzSuite('fuzz: WebSocket handshake', wsHandshakeProperties);
