@@ -12,14 +12,16 @@
  *   npm run bench -- --proto pair0,pair1
  *                                       PAIR v1 beside PAIR v0 (nanosp and NNG; the node:net
  *                                       baseline has no protocol, libnanomsg no PAIR v1)
+ *   npm run bench -- --api fast,await   nanosp's awaited send/recv beside its fast path
  *   npm run bench -- --kind contexts    requests/s with 1, 16, 256 in flight: nanosp contexts,
  *                                       N nanosp REQ sockets, NNG contexts (bench/contexts/runner.ts)
  *
  * Each run starts the local tool (local_thr/local_lat) with --json, waits until it listens on
  * its address (the kernel's socket tables, or a connection off Linux), runs the remote tool, and reads both JSON objects; inproc cells
  * run inproc_thr/inproc_lat alone. Every run has a timeout and every child is killed on exit.
- * Medians and ratios are printed; every row is written to bench/results/latest.json (and the
- * tables to bench/results/latest.md).
+ * Medians with their min–max over the rounds and ratios with their noise are printed; every
+ * row is written to bench/results/latest.json (and the tables to bench/results/latest.md).
+ * What to measure is in runner/plan.ts and runner/options.ts, the tables in runner/report.ts.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -27,271 +29,16 @@ import { connect, createServer } from 'node:net';
 import { cpus, loadavg, release, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PROTO_FLAGS, type ImplName, type PerfResult, type Proto, type ToolName } from './perf/common.js';
-import { CTX_IMPLS, CTX_INFLIGHT, runContexts, type CtxImpl, type Harness } from './contexts/runner.js';
+import type { Api, ImplName, PerfResult, Proto, ToolName } from './perf/common.js';
+import { runContexts, type Harness } from './contexts/runner.js';
+import { median } from './runner/noise.js';
+import { parseOptions, type Options } from './runner/options.js';
+import { countFor, hasImpl, labelOf, plan, protosOf, toolArgs, variantsOf, type Cell, type Variant } from './runner/plan.js';
+import { rate, render, sizeLabel, summarise, table, type Row } from './runner/report.js';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const BUILD = join(ROOT, 'bench', '.build');
 const RESULTS = join(ROOT, 'bench', 'results');
-
-type Kind = 'thr' | 'lat';
-type Transport = 'tcp' | 'ipc' | 'inproc';
-
-interface Cell {
-  readonly kind: Kind;
-  readonly transport: Transport;
-  readonly size: number;
-}
-
-const IMPLS: readonly ImplName[] = ['nanosp', 'node-net', 'libnanomsg', 'nng'];
-const LABEL: { readonly [I in ImplName]: string } = { nanosp: 'nanosp', 'node-net': 'node:net', libnanomsg: 'libnanomsg', nng: 'nng' };
-const PROTOS: readonly Proto[] = ['pair0', 'pair1'];
-
-/**
- * What one column measures: an implementation's tools on one SP socket (`--pair1` for PAIR v1),
- * or the node:net baseline, which has no SP protocol (proto null) and is run once per cell
- * whatever `--proto` says.
- */
-interface Variant {
-  readonly impl: ImplName;
-  readonly proto: Proto | null;
-}
-
-/** Which protocols each implementation's tools can run: libnanomsg has no PAIR v1. */
-function protosOf(impl: ImplName, protos: readonly Proto[]): (Proto | null)[] {
-  if (impl === 'node-net') return [null];
-  if (impl === 'libnanomsg') return protos.filter((p) => p === 'pair0');
-  return [...protos];
-}
-
-/**
- * A column's name: the implementation's alone in the default run (PAIR v0 only), as before
- * --proto existed; with the socket after it once the run measures PAIR v1.
- */
-function labelOf(v: Variant, protos: readonly Proto[]): string {
-  const plain = protos.length === 1 && protos[0] === 'pair0';
-  return v.proto === null || plain ? LABEL[v.impl] : `${LABEL[v.impl]} ${v.proto}`;
-}
-
-function sameVariant(a: Variant, b: Variant): boolean {
-  return a.impl === b.impl && a.proto === b.proto;
-}
-
-// ---- options -------------------------------------------------------------------------------
-
-interface Options {
-  quick: boolean;
-  rounds: number;
-  impls: ImplName[];
-  /** `--proto`: the SP sockets the perf tools measure (pair0 alone by default). */
-  protos: Proto[];
-  transports: Transport[];
-  kinds: Kind[];
-  sizes: number[] | undefined;
-  /** `--kind contexts`: run the contexts benchmark (bench/contexts/runner.ts); not part of the default run. */
-  contexts: boolean;
-  ctxImpls: CtxImpl[];
-  inflight: number[];
-  /** The contexts runs' warm-up (the TypeScript tools', the C tools') and measured window, ms. */
-  warmupMs: number;
-  cWarmupMs: number;
-  measureMs: number;
-  /** --transport was given (the contexts runs default to tcp alone). */
-  transportGiven: boolean;
-  cross: boolean;
-  tsx: boolean;
-  timeoutMs: number;
-  out: string;
-}
-
-function usage(message?: string): never {
-  if (message) process.stderr.write(`bench: ${message}\n`);
-  process.stderr.write(
-    'usage: npm run bench -- [--quick] [--rounds N] [--impl nanosp,node-net,libnanomsg,nng] [--transport tcp,ipc,inproc]\n' +
-      '                        [--kind thr,lat] [--size 64,1024,65536] [--proto pair0,pair1] [--no-cross] [--tsx]\n' +
-      '                        [--timeout SECONDS] [--out FILE]\n' +
-      '       npm run bench -- --kind contexts [--impl nanosp,nanosp-sockets,nanosp-sockets-ctx,nng,nng-aio] [--inflight 1,16,256]\n' +
-      '                        [--window WARMUP_MS,MEASURE_MS] [--quick] [--rounds N] [--size 64] [--transport tcp,ipc]\n',
-  );
-  process.exit(2);
-}
-
-function list<T extends string>(value: string | undefined, allowed: readonly T[], what: string): T[] {
-  if (!value) usage(`${what} needs a value`);
-  const items = value.split(',').filter(Boolean);
-  for (const item of items) if (!allowed.includes(item as T)) usage(`unknown ${what} ${JSON.stringify(item)} (one of ${allowed.join(', ')})`);
-  return items as T[];
-}
-
-function parseOptions(argv: string[]): Options {
-  const o: Options = {
-    quick: false,
-    rounds: 0,
-    impls: [...IMPLS],
-    protos: ['pair0'],
-    transports: ['tcp', 'ipc', 'inproc'],
-    kinds: ['thr', 'lat'],
-    sizes: undefined,
-    contexts: false,
-    ctxImpls: [...CTX_IMPLS],
-    inflight: [...CTX_INFLIGHT],
-    warmupMs: 0,
-    cWarmupMs: 0,
-    measureMs: 0,
-    transportGiven: false,
-    cross: true,
-    tsx: false,
-    timeoutMs: 0,
-    out: join(RESULTS, 'latest.json'),
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    const next = (): string | undefined => argv[++i];
-    switch (arg) {
-      case '--quick':
-        o.quick = true;
-        break;
-      case '--rounds': {
-        const n = Number(next());
-        if (!Number.isInteger(n) || n < 1) usage('--rounds needs a positive integer');
-        o.rounds = n;
-        break;
-      }
-      case '--impl': {
-        // the perf tools' implementations and the contexts benchmark's; each part takes its own
-        const items = list<string>(next(), [...new Set<string>([...IMPLS, ...CTX_IMPLS])], 'implementation');
-        o.impls = items.filter((i): i is ImplName => (IMPLS as readonly string[]).includes(i));
-        o.ctxImpls = items.filter((i): i is CtxImpl => (CTX_IMPLS as readonly string[]).includes(i));
-        break;
-      }
-      case '--proto': {
-        const given = list(next(), PROTOS, 'protocol');
-        if (given.length === 0) usage('--proto needs pair0, pair1 or both');
-        // in PROTOS' order, once each, whatever the order given
-        o.protos = PROTOS.filter((p) => given.includes(p));
-        break;
-      }
-      case '--transport':
-        o.transports = list(next(), ['tcp', 'ipc', 'inproc'] as const, 'transport');
-        o.transportGiven = true;
-        break;
-      case '--kind': {
-        const kinds = list(next(), ['thr', 'lat', 'contexts'] as const, 'kind');
-        o.kinds = kinds.filter((k): k is Kind => k !== 'contexts');
-        o.contexts = kinds.includes('contexts');
-        break;
-      }
-      case '--inflight': {
-        const counts = (next() ?? '').split(',').map(Number);
-        if (counts.some((n) => !Number.isInteger(n) || n < 1 || n > 4096)) usage('--inflight needs counts from 1 to 4096, comma separated');
-        o.inflight = counts;
-        break;
-      }
-      case '--window': {
-        const ms = (next() ?? '').split(',').map(Number);
-        if (ms.length !== 2 || !Number.isInteger(ms[0]) || (ms[0] as number) < 0 || !Number.isInteger(ms[1]) || (ms[1] as number) < 1) usage('--window needs WARMUP_MS,MEASURE_MS');
-        [o.warmupMs, o.measureMs] = ms as [number, number];
-        o.cWarmupMs = o.warmupMs;
-        break;
-      }
-      case '--size': {
-        const sizes = (next() ?? '').split(',').map(Number);
-        if (sizes.length === 0 || sizes.some((s) => !Number.isInteger(s) || s < 0)) usage('--size needs sizes in bytes, comma separated');
-        o.sizes = sizes;
-        break;
-      }
-      case '--no-cross':
-        o.cross = false;
-        break;
-      case '--tsx':
-        o.tsx = true;
-        break;
-      case '--timeout': {
-        const s = Number(next());
-        if (!(s > 0)) usage('--timeout needs seconds');
-        o.timeoutMs = s * 1000;
-        break;
-      }
-      case '--out':
-        o.out = next() ?? usage('--out needs a file');
-        break;
-      case '-h':
-      case '--help':
-        usage();
-        break;
-      default:
-        usage(`unknown argument ${JSON.stringify(arg)}`);
-    }
-  }
-  if (o.rounds === 0) o.rounds = o.quick ? 1 : 3;
-  if (o.timeoutMs === 0) o.timeoutMs = o.quick ? 30_000 : 60_000;
-  // nanosp reaches its steady rate after ~0.7–1 s of JIT warm-up at the low rates (N = 1, or N
-  // sockets); the C tools need none
-  if (o.measureMs === 0) [o.warmupMs, o.cWarmupMs, o.measureMs] = o.quick ? [700, 200, 500] : [1000, 300, 1000];
-  return o;
-}
-
-// ---- what to measure -----------------------------------------------------------------------
-
-function plan(o: Options): Cell[] {
-  const cells: Cell[] = [];
-  const add = (kind: Kind, transport: Transport, size: number): void => {
-    if (o.kinds.includes(kind) && o.transports.includes(transport) && (!o.sizes || o.sizes.includes(size))) cells.push({ kind, transport, size });
-  };
-  if (o.quick && !o.sizes) {
-    add('thr', 'tcp', 64);
-    add('thr', 'tcp', 65536);
-    add('thr', 'ipc', 1024);
-    add('thr', 'inproc', 64);
-    add('lat', 'tcp', 64);
-    add('lat', 'ipc', 64);
-    add('lat', 'inproc', 64);
-    return cells;
-  }
-  for (const kind of ['thr', 'lat'] as const) {
-    for (const transport of ['tcp', 'ipc', 'inproc'] as const) {
-      for (const size of o.sizes ?? (kind === 'thr' ? [64, 1024, 65536] : [64, 1024])) add(kind, transport, size);
-    }
-  }
-  return cells;
-}
-
-/**
- * Message counts that keep one run's timed part near 0.5–2 s on a 2-core machine (measured
- * here: raw node ~4 M msg/s at 64 B over tcp, nanosp ~1.6 M, libnanomsg ~0.5 M, NNG through its
- * compat API ~30 k msg/s at every size; nanosp's inproc passes buffers by reference).
- */
-const THR_COUNTS: { readonly [I in ImplName]: { readonly [size: number]: number } } = {
-  nanosp: { 64: 1_500_000, 1024: 600_000, 65536: 20_000 },
-  'node-net': { 64: 3_000_000, 1024: 1_000_000, 65536: 20_000 },
-  libnanomsg: { 64: 500_000, 1024: 300_000, 65536: 40_000 },
-  nng: { 64: 40_000, 1024: 40_000, 65536: 20_000 },
-};
-const INPROC_THR_COUNTS: { readonly [I in ImplName]?: { readonly [size: number]: number } } = {
-  nanosp: { 64: 3_000_000, 1024: 3_000_000, 65536: 300_000 },
-  libnanomsg: { 64: 300_000, 1024: 200_000, 65536: 40_000 },
-};
-const LAT_ROUNDTRIPS = 20_000;
-
-function countFor(impl: ImplName, cell: Cell, quick: boolean): number {
-  let n: number;
-  if (cell.kind === 'lat') n = LAT_ROUNDTRIPS;
-  else {
-    const table = (cell.transport === 'inproc' ? INPROC_THR_COUNTS[impl] : undefined) ?? THR_COUNTS[impl];
-    // sizes off the table: about as many bytes as the 1 KiB row moves
-    n = table[cell.size] ?? Math.max(10_000, Math.round(((table[1024] as number) * 1024) / Math.max(cell.size, 1024)));
-  }
-  return quick ? Math.max(1000, Math.round(n / 10)) : n;
-}
-
-function hasImpl(impl: ImplName, transport: Transport): boolean {
-  return !(impl === 'node-net' && transport === 'inproc');
-}
-
-/** The tools' extra arguments for `proto`: none for PAIR v0, so the default command lines are nanomsg's. */
-function protoArgs(proto: Proto | null): string[] {
-  return proto === 'pair1' ? [PROTO_FLAGS.pair1] : [];
-}
 
 // ---- building the tools --------------------------------------------------------------------
 
@@ -527,41 +274,11 @@ async function finish(proc: Proc, deadline: number): Promise<void> {
   if (outcome !== 0) throw new Error(`${proc.commandLine} exited with ${outcome}; stderr ${JSON.stringify(proc.stderr.slice(-500))}`);
 }
 
-export interface Row {
-  round: number;
-  /** The implementation (both sides), or `local→remote` for an interop run. */
-  impl: string;
-  local: ImplName;
-  remote: ImplName | null;
-  /** The SP socket both tools ran (`--proto`); null for the node:net baseline. */
-  proto: Proto | null;
-  kind: Kind;
-  transport: Transport;
-  size: number;
-  /** Messages (thr) or round trips (lat). */
-  count: number;
-  ok: boolean;
-  error?: string;
-  msgPerSec?: number;
-  /** MB/s of payload (10⁶ bytes), from msg/s × size. */
-  mbytesPerSec?: number;
-  /** nanomsg's "average latency": one-way µs, total / (round trips × 2). */
-  latencyUs?: number;
-  /** user+sys CPU of both processes over their work windows, per message (a round trip is 2 messages). */
-  cpuUsPerMsg?: number;
-  /** user+sys CPU of both processes for their whole lives (start-up and close included). */
-  cpuTotalUs?: number;
-  /** The larger peak RSS of the two processes. */
-  maxRssKiB?: number;
-  wallMs: number;
-  results?: PerfResult[];
-}
-
 let sequence = 0;
 
 async function measure(
   launch: { local: (t: ToolName) => string[]; remote?: (t: ToolName) => string[] },
-  who: { impl: string; local: ImplName; remote: ImplName | null; proto: Proto | null },
+  who: { impl: string; local: ImplName; remote: ImplName | null; proto: Proto | null; api: Api | null },
   cell: Cell,
   count: number,
   round: number,
@@ -575,7 +292,7 @@ async function measure(
   try {
     let results: PerfResult[];
     if (cell.transport === 'inproc') {
-      const proc = start([...launch.local(`inproc_${cell.kind}`), String(cell.size), String(count), '--json', ...protoArgs(who.proto)]);
+      const proc = start([...launch.local(`inproc_${cell.kind}`), String(cell.size), String(count), '--json', ...toolArgs(who)]);
       procs.push(proc);
       await finish(proc, deadline);
       results = [parseResult(proc)];
@@ -587,7 +304,7 @@ async function measure(
         rmSync(ipcPath, { force: true });
         url = `ipc://${ipcPath}`;
       }
-      const args = [url, String(cell.size), String(count), '--json', ...protoArgs(who.proto)];
+      const args = [url, String(cell.size), String(count), '--json', ...toolArgs(who)];
       const local = start([...launch.local(`local_${cell.kind}`), ...args]);
       procs.push(local);
       // wait until the local side listens, so the remote's clock never counts a reconnect wait
@@ -608,8 +325,9 @@ async function measure(
     row.results = results;
     const messages = cell.kind === 'thr' ? count : count * 2;
     if (cell.kind === 'thr') {
-      row.msgPerSec = timed.msgPerSec ?? undefined;
-      row.mbytesPerSec = ((timed.msgPerSec ?? 0) * cell.size) / 1e6;
+      // nanomsg's formula without its truncation to an integer, which costs up to 10 % at 16 MiB
+      row.msgPerSec = timed.elapsedUs !== null && timed.elapsedUs > 0 ? (count * 1e6) / timed.elapsedUs : (timed.msgPerSec ?? undefined);
+      row.mbytesPerSec = ((row.msgPerSec ?? 0) * cell.size) / 1e6;
     } else {
       row.latencyUs = timed.latencyUs ?? undefined;
     }
@@ -624,175 +342,6 @@ async function measure(
   }
   row.wallMs = Date.now() - started;
   return row;
-}
-
-// ---- summarising ---------------------------------------------------------------------------
-
-function median(values: number[]): number | undefined {
-  if (values.length === 0) return undefined;
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
-
-export interface Median {
-  impl: ImplName;
-  /** The SP socket (`--proto`); null for the node:net baseline. */
-  proto: Proto | null;
-  kind: Kind;
-  transport: Transport;
-  size: number;
-  runs: number;
-  failures: number;
-  /** msg/s (thr) or one-way µs (lat). */
-  value?: number;
-  mbytesPerSec?: number;
-  cpuUsPerMsg?: number;
-  maxRssKiB?: number;
-}
-
-function cellKey(c: { kind: Kind; transport: Transport; size: number }): string {
-  return `${c.kind}/${c.transport}/${c.size}`;
-}
-
-function summarise(rows: Row[], cells: Cell[], variants: Variant[]): Median[] {
-  const out: Median[] = [];
-  for (const cell of cells) {
-    for (const { impl, proto } of variants) {
-      const mine = rows.filter((r) => r.impl === impl && r.proto === proto && cellKey(r) === cellKey(cell));
-      if (mine.length === 0) continue;
-      const ok = mine.filter((r) => r.ok);
-      const value = median(ok.map((r) => (cell.kind === 'thr' ? (r.msgPerSec as number) : (r.latencyUs as number))));
-      out.push({
-        impl,
-        proto,
-        ...cell,
-        runs: mine.length,
-        failures: mine.length - ok.length,
-        value,
-        mbytesPerSec: cell.kind === 'thr' && value !== undefined ? (value * cell.size) / 1e6 : undefined,
-        cpuUsPerMsg: median(ok.map((r) => r.cpuUsPerMsg as number)),
-        maxRssKiB: median(ok.map((r) => r.maxRssKiB as number)),
-      });
-    }
-  }
-  return out;
-}
-
-function sizeLabel(size: number): string {
-  return size >= 1024 && size % 1024 === 0 ? `${size / 1024} KiB` : `${size} B`;
-}
-
-function rate(n: number): string {
-  if (n >= 1e6) return `${(n / 1e6).toFixed(2)} M`;
-  if (n >= 1e3) return `${(n / 1e3).toFixed(1)} k`;
-  return String(Math.round(n));
-}
-
-/** A markdown table; the first `textColumns` columns are left-aligned, the rest (figures) right-aligned. */
-function table(head: string[], body: string[][], textColumns = 2): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string => `| ${cells.map((c, i) => (i < textColumns ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join(' | ')} |`;
-  const rule = `|${widths.map((w, i) => (i < textColumns ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
-  return [line(head), rule, ...body.map(line)].join('\n');
-}
-
-function render(medians: Median[], cells: Cell[], variants: Variant[], rows: Row[], protos: readonly Proto[]): string {
-  const get = (v: Variant, cell: Cell): Median | undefined => medians.find((m) => sameVariant(m, v) && cellKey(m) === cellKey(cell));
-  const present = variants.filter((v) => medians.some((m) => sameVariant(m, v)));
-  const label = (v: Variant): string => labelOf(v, protos);
-  const cellCols = (cell: Cell): string[] => [`${cell.kind === 'thr' ? 'throughput' : 'latency'} ${sizeLabel(cell.size)}`, cell.transport];
-  const missing = (m: Median | undefined): string | undefined => (m === undefined ? '–' : m.value === undefined ? 'failed' : undefined);
-  const parts: string[] = [];
-
-  const thr = cells.filter((c) => c.kind === 'thr');
-  if (thr.length > 0) {
-    parts.push('Throughput, median msg/s (MB/s of payload); higher is better');
-    parts.push(
-      table(
-        ['test', 'transport', ...present.map(label)],
-        thr.map((cell) => [...cellCols(cell), ...present.map((i) => missing(get(i, cell)) ?? `${rate(get(i, cell)?.value as number)} (${Math.round(get(i, cell)?.mbytesPerSec as number)} MB/s)`)]),
-      ),
-    );
-  }
-  const lat = cells.filter((c) => c.kind === 'lat');
-  if (lat.length > 0) {
-    parts.push("Latency, median one-way µs (nanomsg's \"average latency\"; a round trip is twice this); lower is better");
-    parts.push(table(['test', 'transport', ...present.map(label)], lat.map((cell) => [...cellCols(cell), ...present.map((i) => missing(get(i, cell)) ?? (get(i, cell)?.value as number).toFixed(2))])));
-  }
-
-  for (const base of [{ impl: 'node-net', proto: null }, { impl: 'libnanomsg', proto: 'pair0' }] as const satisfies readonly Variant[]) {
-    if (!present.some((v) => sameVariant(v, base))) continue;
-    const others = present.filter((v) => !sameVariant(v, base));
-    // nanosp's targets hold for each of its sockets
-    const targeted = base.impl === 'node-net' ? others.filter((v) => v.impl === 'nanosp') : [];
-    const b = label(base);
-    parts.push(
-      `Ratios against ${b} measured in the same run: throughput = impl msg/s ÷ ${b} msg/s (above 1 is faster); latency = impl µs ÷ ${b} µs (below 1 is faster)` +
-        (targeted.length > 0 ? '; target for nanosp: throughput ≥ 0.50, latency ≤ 1.20' : ''),
-    );
-    const targetHead = (v: Variant): string => (targeted.length === 1 ? 'nanosp target' : `${label(v)} target`);
-    parts.push(
-      table(
-        ['test', 'transport', ...others.map((v) => `${label(v)} ÷ ${b}`), ...targeted.map(targetHead)],
-        cells.filter((cell) => get(base, cell)?.value !== undefined).map((cell) => {
-          const baseValue = get(base, cell)?.value;
-          const ratios = others.map((v) => {
-            const value = get(v, cell)?.value;
-            return value === undefined || baseValue === undefined ? undefined : value / baseValue;
-          });
-          const cols = ratios.map((r) => (r === undefined ? '–' : `${r.toFixed(2)}×`));
-          for (const v of targeted) {
-            const r = ratios[others.indexOf(v)];
-            cols.push(r === undefined ? '–' : (cell.kind === 'thr' ? r >= 0.5 : r <= 1.2) ? 'met' : 'MISSED');
-          }
-          return [...cellCols(cell), ...cols];
-        }),
-      ),
-    );
-  }
-
-  // PAIR v1 against PAIR v0, implementation by implementation
-  const paired = present.filter((v) => v.proto === 'pair1' && present.some((w) => sameVariant(w, { impl: v.impl, proto: 'pair0' })));
-  if (paired.length > 0) {
-    parts.push('PAIR v1 against PAIR v0 of the same implementation, same run: throughput = pair1 msg/s ÷ pair0 msg/s (above 1 is faster); latency = pair1 µs ÷ pair0 µs (below 1 is faster)');
-    parts.push(
-      table(
-        ['test', 'transport', ...paired.map((v) => `${label(v)} ÷ ${label({ impl: v.impl, proto: 'pair0' })}`)],
-        cells.map((cell) => [
-          ...cellCols(cell),
-          ...paired.map((v) => {
-            const one = get(v, cell)?.value;
-            const zero = get({ impl: v.impl, proto: 'pair0' }, cell)?.value;
-            return one === undefined || zero === undefined ? '–' : `${(one / zero).toFixed(2)}×`;
-          }),
-        ]),
-      ),
-    );
-  }
-
-  parts.push('CPU per message, median µs (user+sys of both processes over their work windows; a round trip is 2 messages)');
-  parts.push(table(['test', 'transport', ...present.map(label)], cells.map((cell) => [...cellCols(cell), ...present.map((i) => missing(get(i, cell)) ?? (get(i, cell)?.cpuUsPerMsg as number).toFixed(3))])));
-  parts.push('Peak RSS, median MiB (the larger of the two processes)');
-  parts.push(table(['test', 'transport', ...present.map(label)], cells.map((cell) => [...cellCols(cell), ...present.map((i) => missing(get(i, cell)) ?? ((get(i, cell)?.maxRssKiB as number) / 1024).toFixed(1))])));
-
-  const cross = rows.filter((r) => r.impl.includes('→'));
-  if (cross.length > 0) {
-    parts.push('Interop runs (local tool → remote tool, one run each): figures as printed by the measuring side');
-    parts.push(
-      table(
-        ['test', 'transport', 'local', 'remote', 'result'],
-        cross.map((r) => [
-          ...cellCols(r),
-          label({ impl: r.local, proto: r.proto }),
-          label({ impl: r.remote as ImplName, proto: r.proto }),
-          !r.ok ? `FAILED: ${r.error ?? ''}`.slice(0, 120) : r.kind === 'thr' ? `${rate(r.msgPerSec as number)} msg/s` : `${(r.latencyUs as number).toFixed(2)} µs`,
-        ]),
-        4,
-      ),
-    );
-  }
-  return parts.join('\n\n');
 }
 
 // ---- the contexts benchmark (bench/contexts/runner.ts) ---------------------------------------
@@ -825,7 +374,7 @@ function contextLauncher(o: Options): ((tool: 'ctx_rep' | 'ctx_req') => string[]
 // ---- main ----------------------------------------------------------------------------------
 
 async function main(): Promise<number> {
-  const o = parseOptions(process.argv.slice(2));
+  const o = parseOptions(process.argv.slice(2), RESULTS);
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
   const startedAt = new Date();
   const loadBefore = loadavg().map((l) => Number(l.toFixed(2)));
@@ -834,8 +383,8 @@ async function main(): Promise<number> {
   const launchers = cells.length > 0 ? prepare(o) : {};
   const impls = o.impls.filter((i) => launchers[i] !== undefined);
   if (cells.length > 0 && o.protos.includes('pair1') && impls.includes('libnanomsg')) note(`libnanomsg has no PAIR v1: ${o.protos.includes('pair0') ? 'it runs pair0 only' : 'it sits this run out'}`);
-  const variants: Variant[] = impls.flatMap((impl) => protosOf(impl, o.protos).map((proto) => ({ impl, proto })));
-  const label = (v: Variant): string => labelOf(v, o.protos);
+  const variants = variantsOf(impls, o.protos, o.apis);
+  const label = (v: Variant): string => labelOf(v, o.protos, o.apis);
   // the perf tools' cells (thr, lat); `--kind contexts` alone runs none of them
   const perf = variants.length > 0 && cells.length > 0;
   if (!perf && !(o.contexts && o.ctxImpls.length > 0)) {
@@ -852,14 +401,15 @@ async function main(): Promise<number> {
       const order = variants.filter((v) => hasImpl(v.impl, cell.transport));
       // rotate the order every round so no implementation always runs first after a cell change
       const rotated = order.map((_, k) => order[(k + round - 1) % order.length] as Variant);
-      for (const { impl, proto } of rotated) {
+      for (const v of rotated) {
+        const { impl, proto, api } = v;
         const launch = launchers[impl] as (t: ToolName) => string[];
         const count = countFor(impl, cell, o.quick);
-        const row = await measure({ local: launch }, { impl, local: impl, remote: cell.transport === 'inproc' ? null : impl, proto }, cell, count, round, o.timeoutMs);
+        const row = await measure({ local: launch }, { impl, local: impl, remote: cell.transport === 'inproc' ? null : impl, proto, api }, cell, count, round, o.timeoutMs);
         rows.push(row);
         done++;
         const figure = !row.ok ? `FAILED: ${row.error}` : cell.kind === 'thr' ? `${rate(row.msgPerSec as number)} msg/s` : `${(row.latencyUs as number).toFixed(2)} µs`;
-        note(`[${done}/${total}] round ${round} ${label({ impl, proto })} ${cell.kind} ${sizeLabel(cell.size)} ${cell.transport} ×${count}: ${figure} (${(row.wallMs / 1000).toFixed(1)} s)`);
+        note(`[${done}/${total}] round ${round} ${label(v)} ${cell.kind} ${sizeLabel(cell.size)} ${cell.transport} ×${count}: ${figure} (${(row.wallMs / 1000).toFixed(1)} s)`);
       }
     }
   }
@@ -875,10 +425,11 @@ async function main(): Promise<number> {
           for (const [local, remote] of [['nanosp', peer], [peer, 'nanosp']] as const) {
             const launch = { local: launchers[local] as (t: ToolName) => string[], remote: launchers[remote] as (t: ToolName) => string[] };
             const impl = `${local}→${remote}${proto === 'pair1' ? ' pair1' : ''}`;
-            const row = await measure(launch, { impl, local, remote, proto }, cell, count, 0, o.timeoutMs);
+            // nanosp's side runs its default tools (the fast path)
+            const row = await measure(launch, { impl, local, remote, proto, api: 'fast' }, cell, count, 0, o.timeoutMs);
             rows.push(row);
             const figure = !row.ok ? `FAILED: ${row.error}` : kind === 'thr' ? `${rate(row.msgPerSec as number)} msg/s` : `${(row.latencyUs as number).toFixed(2)} µs`;
-            note(`interop ${label({ impl: local, proto })} local_${kind} ← ${label({ impl: remote, proto })} remote_${kind}, 64 B tcp ×${count}: ${figure}`);
+            note(`interop ${label({ impl: local, proto, api: null })} local_${kind} ← ${label({ impl: remote, proto, api: null })} remote_${kind}, 64 B tcp ×${count}: ${figure}`);
           }
         }
       }
@@ -888,7 +439,8 @@ async function main(): Promise<number> {
   const ctx = o.contexts ? await runContexts(harness, contextOptions(o), contextLauncher(o)) : undefined;
 
   const medians = summarise(rows, cells, variants);
-  const text = [perf ? render(medians, cells, variants, rows, o.protos) : '', ctx?.text ?? ''].filter(Boolean).join('\n\n');
+  const report = perf ? render(medians, cells, variants, rows, o) : undefined;
+  const text = [report?.text ?? '', ctx?.text ?? ''].filter(Boolean).join('\n\n');
   const failures = rows.filter((r) => !r.ok);
   const ctxFailures = ctx?.rows.filter((r) => !r.ok) ?? [];
   const finishedAt = new Date();
@@ -897,17 +449,18 @@ async function main(): Promise<number> {
   process.stdout.write(`\n${text}\n\n`);
 
   mkdirSync(dirname(o.out), { recursive: true });
-  const report = {
+  const json = {
     command,
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
     machine,
     options: o,
     medians,
+    comparisons: report?.comparisons ?? [],
     rows,
     ...(ctx ? { contextMedians: ctx.medians, contextRows: ctx.rows } : {}),
   };
-  writeFileSync(o.out, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(o.out, `${JSON.stringify(json, null, 2)}\n`);
   const mdPath = o.out.replace(/\.json$/, '') + '.md';
   const header = `Command: \`${command}\`\n\nMachine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, Linux ${machine.kernel}; ${startedAt.toISOString()}, ${Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000)} s; load average ${loadBefore.join(' ')} before, ${loadAfter.join(' ')} after\n\n`;
   writeFileSync(mdPath, `${header}${text}\n`);
@@ -915,7 +468,7 @@ async function main(): Promise<number> {
   note(`${runs} runs in ${Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000)} s; rows written to ${relative(process.cwd(), o.out) || o.out} (tables: ${relative(process.cwd(), mdPath)})`);
   if (failures.length + ctxFailures.length > 0) {
     note(`${failures.length + ctxFailures.length} run(s) failed:`);
-    for (const f of failures) note(`  ${f.impl}${f.proto === 'pair1' && !f.impl.includes('→') ? ' pair1' : ''} ${f.kind} ${sizeLabel(f.size)} ${f.transport}: ${f.error}`);
+    for (const f of failures) note(`  ${f.impl.includes('→') ? f.impl : label({ impl: f.local, proto: f.proto, api: f.api })} ${f.kind} ${sizeLabel(f.size)} ${f.transport}: ${f.error}`);
     for (const f of ctxFailures) note(`  ${f.impl} contexts ${f.inflight} in flight ${sizeLabel(f.size)} ${f.transport}: ${f.error}`);
     return 1;
   }

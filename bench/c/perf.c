@@ -131,7 +131,8 @@ static void print_json(int64_t elapsed, double thr, double mbs, double lat)
 {
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    printf("{\"tool\":\"%s\",\"impl\":\"%s\",\"proto\":\"%s\",", tool, IMPL, pair1 ? "pair1" : "pair0");
+    /* "api" is nanosp's --api (fast path or awaited calls); C has one way to send: null */
+    printf("{\"tool\":\"%s\",\"impl\":\"%s\",\"proto\":\"%s\",\"api\":null,", tool, IMPL, pair1 ? "pair1" : "pair0");
     if (url) {
         printf("\"url\":");
         print_json_string(url);

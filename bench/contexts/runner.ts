@@ -19,6 +19,7 @@ import { spawnSync, type ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CtxResult } from './common.js';
+import { NOISE_MARK, ratioOf, ratioText, type Spread } from '../runner/noise.js';
 
 export const CTX_IMPLS = ['nanosp', 'nanosp-sockets', 'nanosp-sockets-ctx', 'nng', 'nng-aio'] as const;
 export type CtxImpl = (typeof CTX_IMPLS)[number];
@@ -263,17 +264,25 @@ function render(h: Harness, medians: CtxMedian[], cells: CtxCell[], impls: reado
   const pairs = ([['nanosp', 'nng'], ['nanosp', 'nng-aio'], ['nanosp', 'nanosp-sockets'], ['nanosp', 'nanosp-sockets-ctx'], ['nanosp-sockets', 'nng']] as const).filter(
     ([a, b]) => present.includes(a) && present.includes(b),
   );
+  /** A column's req/s over its successful rounds. */
+  const spread = (impl: CtxImpl, c: CtxCell): Spread | undefined => {
+    const m = get(impl, c);
+    return m?.reqPerSec === undefined ? undefined : { median: m.reqPerSec, min: m.min as number, max: m.max as number, runs: m.runs - m.failures };
+  };
   if (pairs.length > 0) {
-    parts.push('Ratios of the medians (above 1: the first is faster)');
+    parts.push(
+      'Ratios of the medians (above 1: the first is faster)' +
+        (o.rounds < 2 ? '; one round: no noise marks' : `; (lo–hi): the ratio's range over the rounds, min ÷ max to max ÷ min; ${NOISE_MARK}: within the noise, that range includes 1.00`),
+    );
     parts.push(
       h.table(
         ['in flight', 'message', ...pairs.map(([a, b]) => `${LABEL[a]} ÷ ${LABEL[b]}`)],
         cells.map((c) => [
           ...cellCols(c),
           ...pairs.map(([a, b]) => {
-            const x = get(a, c)?.reqPerSec;
-            const y = get(b, c)?.reqPerSec;
-            return x === undefined || y === undefined ? '–' : `${(x / y).toFixed(2)}×`;
+            const x = spread(a, c);
+            const y = spread(b, c);
+            return x === undefined || y === undefined ? '–' : ratioText(ratioOf(x, y));
           }),
         ]),
       ),

@@ -1,8 +1,8 @@
 /**
  * What the six perf tools share: nanomsg's command lines and usage lines, its formulas and
  * output lines (spec/wire.md §9), the `--json` object for harnesses, the `--pair1` flag (PAIR
- * v1 in place of nanomsg's PAIR v0, as NNG's perf tools name it), and a microsecond
- * stopwatch. The raw node:net baseline (bench/baseline) uses the same code so the runner
+ * v1 in place of nanomsg's PAIR v0, as NNG's perf tools name it), the `--api` option (nanosp's
+ * fast path or the awaited calls), and a microsecond stopwatch. The raw node:net baseline (bench/baseline) uses the same code so the runner
  * treats every implementation alike.
  */
 import { readFileSync } from 'node:fs';
@@ -18,6 +18,17 @@ export type Proto = 'pair0' | 'pair1';
 
 /** The flags that choose it, by the names of NNG's perf tools (its inproc tools take `--pair0`/`--pair1`). */
 export const PROTO_FLAGS: { readonly [P in Proto]: string } = { pair0: '--pair0', pair1: '--pair1' };
+
+/**
+ * How nanosp's tools send and receive (`--api`): `fast`, the default, takes the non-blocking
+ * path first (`trySend`/`tryRecv`) and awaits only when it gives EAGAIN, as a nanomsg program's
+ * one blocking call does; `await` uses nothing but `await s.send(buf)` and `await s.recv()`,
+ * what an application writes.
+ */
+export type Api = 'fast' | 'await';
+export const APIS: readonly Api[] = ['fast', 'await'];
+/** The option that chooses it, followed by its value as the next word: `--api await`. */
+export const API_OPTION = '--api';
 
 /** nanosp's socket type for `proto`. */
 export function pairType(proto: Proto): SocketType {
@@ -39,6 +50,8 @@ export interface ToolArgs {
   readonly json: boolean;
   /** `--pair1` was given (PAIR v1), or not or `--pair0` (PAIR v0, nanomsg's); the last one wins. */
   readonly proto: Proto;
+  /** `--api fast|await` (fast when not given; the last one wins). The node:net baseline ignores it. */
+  readonly api: Api;
   /** The bind-to or connect-to address; undefined for the inproc tools. */
   readonly url: string | undefined;
   /** Message size in bytes. */
@@ -52,16 +65,26 @@ const INTEGER = /^\d+$/;
 const FLAGS = ['--json', PROTO_FLAGS.pair0, PROTO_FLAGS.pair1];
 
 /**
- * Parse `argv` (without node and the script) as nanomsg's tool does. `--json`, `--pair0` and
- * `--pair1` may stand anywhere (none is an address, a size or a count, so nanomsg's command
- * lines mean what they meant). A wrong number of arguments prints the usage line on stdout and
- * exits 1, as nanomsg's tools do; so does a size that is not a decimal integer ≥ 0 or a count
- * that is not one ≥ 1 (nanomsg would read those through atoi as 0 and misbehave).
+ * Parse `argv` (without node and the script) as nanomsg's tool does. `--json`, `--pair0`,
+ * `--pair1` and `--api fast|await` may stand anywhere (none is an address, a size or a count,
+ * so nanomsg's command lines mean what they meant). A wrong number of arguments prints the
+ * usage line on stdout and exits 1, as nanomsg's tools do; so does a size that is not a decimal
+ * integer ≥ 0 or a count that is not one ≥ 1 (nanomsg would read those through atoi as 0 and
+ * misbehave), and an `--api` without `fast` or `await` after it.
  */
 export function parseToolArgs(tool: ToolName, argv: readonly string[]): ToolArgs {
   const json = argv.includes('--json');
   const proto = argv.findLast((a) => a === PROTO_FLAGS.pair0 || a === PROTO_FLAGS.pair1) === PROTO_FLAGS.pair1 ? 'pair1' : 'pair0';
-  const rest = argv.filter((a) => !FLAGS.includes(a));
+  let api: Api = 'fast';
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === API_OPTION) {
+      const value = argv[++i];
+      if (!APIS.includes(value as Api)) usage(tool);
+      api = value as Api;
+    } else if (!FLAGS.includes(arg)) rest.push(arg);
+  }
   const inproc = tool.startsWith('inproc_');
   const want = inproc ? 2 : 3;
   const [sizeArg, countArg] = inproc ? rest : rest.slice(1);
@@ -70,7 +93,7 @@ export function parseToolArgs(tool: ToolName, argv: readonly string[]): ToolArgs
   const size = Number(sizeArg);
   const count = Number(countArg);
   if (!Number.isSafeInteger(size) || size > 2 ** 31 - 1 || !Number.isSafeInteger(count) || count < 1 || count > 2 ** 31 - 1) usage(tool);
-  return { json, proto, url, size, count };
+  return { json, proto, api, url, size, count };
 }
 
 function usage(tool: ToolName): never {
@@ -160,6 +183,8 @@ export interface PerfResult {
   impl: ImplName;
   /** The SP socket measured; null for the node:net baseline, which has none. */
   proto: Proto | null;
+  /** nanosp's `--api`; null for the node:net baseline and the C tools, which have one way to send. */
+  api: Api | null;
   /** The address (null for inproc_thr/inproc_lat, whose address is fixed). */
   url: string | null;
   size: number;
@@ -200,6 +225,7 @@ export function report(tool: ToolName, impl: ImplName, args: ToolArgs, outcome: 
       tool,
       impl,
       proto: impl === 'node-net' ? null : args.proto,
+      api: impl === 'nanosp' ? args.api : null,
       url: args.url ?? null,
       size: args.size,
       count: args.count,
@@ -243,4 +269,20 @@ export function arrived(s: SpSocket): Buffer | undefined {
   } catch {
     return undefined;
   }
+}
+
+const awaitedSend = (s: SpSocket, msg: Buffer): Promise<void> => s.send(msg);
+const nothingYet = (): undefined => undefined;
+
+/** The tools' send for `api`: `sendNow` (fast), or the plain awaited `s.send` (await). Call it as `await send(s, buf)`. */
+export function sender(api: Api): (s: SpSocket, msg: Buffer) => Promise<void> | undefined {
+  return api === 'await' ? awaitedSend : sendNow;
+}
+
+/**
+ * The tools' receive without waiting for `api`: `arrived` (fast), or nothing ever (await), so
+ * `take(s) ?? (await s.recv())` is the fast path in one mode and a plain `await s.recv()` in the other.
+ */
+export function taker(api: Api): (s: SpSocket) => Buffer | undefined {
+  return api === 'await' ? nothingYet : arrived;
 }

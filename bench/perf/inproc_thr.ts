@@ -1,15 +1,18 @@
 /**
- * nanosp's inproc_thr: `inproc_thr <message-size> <message-count> [--json] [--pair1]`, as
- * nanomsg's (spec/wire.md §9.3; its usage line says `thread_thr`). A PAIR v0 socket (PAIR v1
+ * nanosp's inproc_thr: `inproc_thr <message-size> <message-count> [--json] [--pair1] [--api
+ * fast|await]`, as nanomsg's (spec/wire.md §9.3; its usage line says `thread_thr`). A PAIR v0 socket (PAIR v1
  * with --pair1) binds inproc://inproc_thr; a worker (here a second socket on the same event
  * loop, where nanomsg uses a thread) connects, sends a 0-byte start message and then the
- * messages; the main side times their receipt and prints `mean throughput` lines.
+ * messages; the main side times their receipt and prints `mean throughput` lines. `--api await`
+ * sends and receives with `await w.send(buf)` and `await s.recv()` instead of the fast path.
  */
 import { socket } from '../../src/index.js';
-import { cpuMark, fail, nowUs, pairType, parseToolArgs, report, sendNow, arrived } from './common.js';
+import { cpuMark, fail, nowUs, pairType, parseToolArgs, report, sender, taker } from './common.js';
 
 const args = parseToolArgs('inproc_thr', process.argv.slice(2));
 const { size, count } = args;
+const send = sender(args.api);
+const take = taker(args.api);
 const s = socket(pairType(args.proto));
 await s.bind('inproc://inproc_thr');
 
@@ -18,7 +21,7 @@ async function worker(): Promise<void> {
   w.connect('inproc://inproc_thr');
   const buf = Buffer.alloc(size, 111);
   await w.send(Buffer.alloc(0));
-  for (let i = 0; i !== count; i++) await sendNow(w, buf);
+  for (let i = 0; i !== count; i++) await send(w, buf);
   await w.close();
 }
 
@@ -28,8 +31,8 @@ const start = await s.recv();
 if (start.length !== 0) fail('inproc_thr', `the start message has ${start.length} bytes, not 0`);
 const t0 = nowUs();
 for (let i = 0; i !== count; i++) {
-  // nanosp's fast path: take what has arrived at once, and wait only when nothing has
-  const msg = arrived(s) ?? (await s.recv());
+  // nanosp's fast path: take what has arrived at once, and wait only when nothing has (--api await: always wait)
+  const msg = take(s) ?? (await s.recv());
   if (msg.length !== size) fail('inproc_thr', `message ${i} has ${msg.length} bytes, not ${size}`);
 }
 const elapsedUs = Number(nowUs() - t0);

@@ -1,12 +1,13 @@
 /**
- * nanosp's remote_thr: `remote_thr <connect-to> <msg-size> <msg-count> [--json] [--pair1]`, as
- * nanomsg's (spec/wire.md §9.2). A PAIR v0 socket (PAIR v1 with --pair1) connects, sets
+ * nanosp's remote_thr: `remote_thr <connect-to> <msg-size> <msg-count> [--json] [--pair1] [--api
+ * fast|await]`, as nanomsg's (spec/wire.md §9.2). A PAIR v0 socket (PAIR v1 with --pair1) connects, sets
  * recvMaxSize −1 and linger 1000, sends one 0-byte start message and then msg-count messages of
  * msg-size bytes (all byte 111), and prints nothing. nanomsg 1.1.5 then sleeps 1 s because its
  * linger is a no-op; nanosp's close() flushes for up to `linger` ms, so it closes at once.
+ * `--api await` sends each message with `await s.send(buf)` instead of the fast path.
  */
 import { socket } from '../../src/index.js';
-import { cpuMark, fail, pairType, parseToolArgs, report, sendNow } from './common.js';
+import { cpuMark, fail, pairType, parseToolArgs, report, sender } from './common.js';
 
 const args = parseToolArgs('remote_thr', process.argv.slice(2));
 const s = socket(pairType(args.proto));
@@ -21,8 +22,9 @@ try {
 const from = cpuMark();
 const buf = Buffer.alloc(args.size, 111);
 const { count } = args;
+const send = sender(args.api);
 await s.send(Buffer.alloc(0));
-for (let i = 0; i !== count; i++) await sendNow(s, buf);
+for (let i = 0; i !== count; i++) await send(s, buf);
 const to = cpuMark();
 
 await s.close();

@@ -22,6 +22,7 @@ export const JSON_KEYS = [
   'tool',
   'impl',
   'proto',
+  'api',
   'url',
   'size',
   'count',

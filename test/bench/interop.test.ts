@@ -35,7 +35,7 @@ describeC(cTool('local_thr'), 'bench interop: nanosp perf tools with the libnano
     const local = await startC(cTool('local_thr'), [url, '1024', String(MESSAGES), '--json']);
     const remote = startTool('perf', 'remote_thr', [url, '1024', String(MESSAGES), '--json']);
     const c = jsonOf(await succeeded(local));
-    expect(c).toMatchObject({ tool: 'local_thr', impl: 'libnanomsg', proto: 'pair0', url, size: 1024, count: MESSAGES, latencyUs: null });
+    expect(c).toMatchObject({ tool: 'local_thr', impl: 'libnanomsg', proto: 'pair0', api: null, url, size: 1024, count: MESSAGES, latencyUs: null });
     expect(c.msgPerSec).toBeGreaterThan(0);
     expect(c.mbPerSec).toBeCloseTo(((c.msgPerSec as number) * 1024 * 8) / 1e6, 3);
     expect(jsonOf(await succeeded(remote))).toMatchObject({ tool: 'remote_thr', impl: 'nanosp', proto: 'pair0', url, elapsedUs: null, msgPerSec: null });

@@ -74,13 +74,13 @@ describe('perf tools: arguments', () => {
   });
 
   it('takes --json anywhere and the positional arguments in order', () => {
-    expect(parseToolArgs('local_thr', ['--json', 'tcp://127.0.0.1:5555', '64', '1000'])).toEqual({ json: true, proto: 'pair0', url: 'tcp://127.0.0.1:5555', size: 64, count: 1000 });
-    expect(parseToolArgs('remote_lat', ['ipc:///tmp/x', '0', '7', '--json'])).toEqual({ json: true, proto: 'pair0', url: 'ipc:///tmp/x', size: 0, count: 7 });
-    expect(parseToolArgs('inproc_thr', ['1024', '10'])).toEqual({ json: false, proto: 'pair0', url: undefined, size: 1024, count: 10 });
+    expect(parseToolArgs('local_thr', ['--json', 'tcp://127.0.0.1:5555', '64', '1000'])).toEqual({ json: true, proto: 'pair0', api: 'fast', url: 'tcp://127.0.0.1:5555', size: 64, count: 1000 });
+    expect(parseToolArgs('remote_lat', ['ipc:///tmp/x', '0', '7', '--json'])).toEqual({ json: true, proto: 'pair0', api: 'fast', url: 'ipc:///tmp/x', size: 0, count: 7 });
+    expect(parseToolArgs('inproc_thr', ['1024', '10'])).toEqual({ json: false, proto: 'pair0', api: 'fast', url: undefined, size: 1024, count: 10 });
   });
 
   it('takes --pair1 (PAIR v1) and --pair0 anywhere, the last one winning; neither counts as an argument', () => {
-    expect(parseToolArgs('local_thr', ['--pair1', 'tcp://127.0.0.1:5555', '64', '1000'])).toEqual({ json: false, proto: 'pair1', url: 'tcp://127.0.0.1:5555', size: 64, count: 1000 });
+    expect(parseToolArgs('local_thr', ['--pair1', 'tcp://127.0.0.1:5555', '64', '1000'])).toEqual({ json: false, proto: 'pair1', api: 'fast', url: 'tcp://127.0.0.1:5555', size: 64, count: 1000 });
     expect(parseToolArgs('remote_thr', ['tcp://127.0.0.1:5555', '64', '--pair1', '1000', '--json']).proto).toBe('pair1');
     expect(parseToolArgs('inproc_lat', ['--pair1', '64', '10', '--pair0']).proto).toBe('pair0');
     expect(parseToolArgs('inproc_lat', ['--pair0', '64', '10', '--pair1']).proto).toBe('pair1');
@@ -88,6 +88,17 @@ describe('perf tools: arguments', () => {
     rejects('inproc_thr', ['--pair1']);
     // the flags are whole words: anything else is an argument like any other
     rejects('local_lat', ['tcp://127.0.0.1:5555', '64', '10', '--pair']);
+  });
+
+  it('takes --api fast|await anywhere, the value as the next word, the last one winning; a missing or unknown value is a bad argument', () => {
+    expect(parseToolArgs('local_thr', ['--api', 'await', 'tcp://127.0.0.1:5555', '64', '1000'])).toEqual({ json: false, proto: 'pair0', api: 'await', url: 'tcp://127.0.0.1:5555', size: 64, count: 1000 });
+    expect(parseToolArgs('remote_lat', ['tcp://127.0.0.1:5555', '64', '--api', 'await', '10', '--json', '--pair1'])).toMatchObject({ json: true, proto: 'pair1', api: 'await', size: 64, count: 10 });
+    expect(parseToolArgs('inproc_thr', ['--api', 'await', '64', '10', '--api', 'fast']).api).toBe('fast');
+    expect(parseToolArgs('inproc_lat', ['64', '10', '--api', 'fast']).api).toBe('fast');
+    rejects('local_thr', ['tcp://127.0.0.1:5555', '64', '1000', '--api']);
+    rejects('local_thr', ['tcp://127.0.0.1:5555', '64', '1000', '--api', 'blocking']);
+    // the value is taken as --api's, never as a positional argument
+    rejects('inproc_thr', ['--api', '64', '10']);
   });
 
   it("computes nanomsg's figures and formats them as printf's %.3f does", () => {
@@ -131,7 +142,7 @@ describe('perf tools: processes', () => {
     const remote = startTool('perf', 'remote_lat', [url, '64', '200']);
     expectLatencyLines(await succeeded(remote), 64, 200);
     const json = jsonOf(await succeeded(local));
-    expect(json).toMatchObject({ tool: 'local_lat', impl: 'nanosp', url, size: 64, count: 200, elapsedUs: null, msgPerSec: null, latencyUs: null });
+    expect(json).toMatchObject({ tool: 'local_lat', impl: 'nanosp', api: 'fast', url, size: 64, count: 200, elapsedUs: null, msgPerSec: null, latencyUs: null });
   });
 
   it('nanosp inproc_thr and inproc_lat: the mean-throughput and latency lines; --json carries the figures', async () => {
@@ -153,6 +164,26 @@ describe('perf tools: processes', () => {
     expect(jsonOf(await succeeded(inproc))).toMatchObject({ tool: 'inproc_thr', impl: 'nanosp', proto: 'pair1', url: null });
   });
 
+  it('--api await: nanosp local_thr <- remote_thr over ipc and remote_lat -> local_lat over tcp print their lines, the JSON object saying so', async () => {
+    const ipc = `ipc:///tmp/nanosp-bench-await-${process.pid}.ipc`;
+    const url = `tcp://127.0.0.1:${await freePort()}`;
+    const thrLocal = startTool('perf', 'local_thr', [ipc, '64', '1000', '--json', '--api', 'await']);
+    const thrRemote = startTool('perf', 'remote_thr', ['--api', 'await', ipc, '64', '1000']);
+    const latLocal = startTool('perf', 'local_lat', [url, '64', '200', '--api', 'await']);
+    const latRemote = startTool('perf', 'remote_lat', [url, '64', '200', '--api', 'await']);
+    expect(jsonOf(await succeeded(thrLocal))).toMatchObject({ tool: 'local_thr', impl: 'nanosp', proto: 'pair0', api: 'await', url: ipc, size: 64, count: 1000 });
+    expect(await succeeded(thrRemote)).toEqual([]);
+    expectLatencyLines(await succeeded(latRemote), 64, 200);
+    expect(await succeeded(latLocal)).toEqual([]);
+  });
+
+  it('--api await: nanosp inproc_thr and inproc_lat print their lines, the JSON object saying so', async () => {
+    const thr = startTool('perf', 'inproc_thr', ['1024', '1000', '--api', 'await']);
+    const lat = startTool('perf', 'inproc_lat', ['--json', '--api', 'await', '64', '200']);
+    expectThroughputLines(await succeeded(thr), 1024, 1000, true);
+    expect(jsonOf(await succeeded(lat))).toMatchObject({ tool: 'inproc_lat', impl: 'nanosp', api: 'await', size: 64, count: 200 });
+  });
+
   it('--pair1: nanosp remote_lat -> local_lat over tcp prints the three lines', async () => {
     const url = `tcp://127.0.0.1:${await freePort()}`;
     const local = startTool('perf', 'local_lat', [url, '64', '200', '--pair1']);
@@ -172,7 +203,7 @@ describe('perf tools: processes', () => {
     expect(await succeeded(thrRemote)).toEqual([]);
     expect(await succeeded(latLocal)).toEqual([]);
     const json = jsonOf(await succeeded(latRemote));
-    expect(json).toMatchObject({ tool: 'remote_lat', impl: 'node-net', proto: null, url, size: 64, count: 200, msgPerSec: null });
+    expect(json).toMatchObject({ tool: 'remote_lat', impl: 'node-net', proto: null, api: null, url, size: 64, count: 200, msgPerSec: null });
     expect(json.latencyUs).toBeGreaterThan(0);
   });
 });

@@ -1,0 +1,159 @@
+/**
+ * What `npm run bench` measures: the cells (kind × transport × size), the columns (an
+ * implementation on one SP socket with one nanosp API), and how many messages each run sends so
+ * its timed part takes about 0.5–2 s. No I/O here: bench/run.ts runs the plan, and the tests
+ * check it.
+ */
+import { API_OPTION, PROTO_FLAGS, type Api, type ImplName, type Proto } from '../perf/common.js';
+
+export type Kind = 'thr' | 'lat';
+export type Transport = 'tcp' | 'ipc' | 'inproc';
+
+export interface Cell {
+  readonly kind: Kind;
+  readonly transport: Transport;
+  readonly size: number;
+}
+
+export const IMPLS: readonly ImplName[] = ['nanosp', 'node-net', 'libnanomsg', 'nng'];
+export const LABEL: { readonly [I in ImplName]: string } = { nanosp: 'nanosp', 'node-net': 'node:net', libnanomsg: 'libnanomsg', nng: 'nng' };
+export const PROTOS: readonly Proto[] = ['pair0', 'pair1'];
+export const TRANSPORTS: readonly Transport[] = ['tcp', 'ipc', 'inproc'];
+
+export const KiB = 1024;
+export const MiB = 1024 * KiB;
+/** The default run's sizes: throughput up to 16 MiB messages, latency at 64 B and 1 KiB. */
+export const THR_SIZES: readonly number[] = [64, KiB, 64 * KiB, MiB, 16 * MiB];
+export const LAT_SIZES: readonly number[] = [64, KiB];
+
+/**
+ * What one column measures: an implementation's tools on one SP socket (`--pair1` for PAIR v1)
+ * and, for nanosp, one API (`--api await` for the awaited calls). The node:net baseline has no
+ * SP protocol (proto null) and the C tools and the baseline have one way to send (api null);
+ * each runs once per cell whatever `--proto` and `--api` say.
+ */
+export interface Variant {
+  readonly impl: ImplName;
+  readonly proto: Proto | null;
+  readonly api: Api | null;
+}
+
+/** Which protocols each implementation's tools can run: libnanomsg has no PAIR v1. */
+export function protosOf(impl: ImplName, protos: readonly Proto[]): (Proto | null)[] {
+  if (impl === 'node-net') return [null];
+  if (impl === 'libnanomsg') return protos.filter((p) => p === 'pair0');
+  return [...protos];
+}
+
+/** Which APIs each implementation's tools can run: only nanosp's have a choice. */
+export function apisOf(impl: ImplName, apis: readonly Api[]): (Api | null)[] {
+  return impl === 'nanosp' ? [...apis] : [null];
+}
+
+/** Every column of a run, implementation by implementation, then by protocol, then by API. */
+export function variantsOf(impls: readonly ImplName[], protos: readonly Proto[], apis: readonly Api[]): Variant[] {
+  return impls.flatMap((impl) => protosOf(impl, protos).flatMap((proto) => apisOf(impl, apis).map((api) => ({ impl, proto, api }))));
+}
+
+/**
+ * A column's name: the implementation's alone in the default run (PAIR v0, the fast path), as
+ * before --proto and --api existed; with the socket after it once the run measures PAIR v1, and
+ * the API after that once it measures the awaited calls: `nanosp pair1 await`.
+ */
+export function labelOf(v: Variant, protos: readonly Proto[], apis: readonly Api[]): string {
+  const words = [LABEL[v.impl]];
+  if (v.proto !== null && !(protos.length === 1 && protos[0] === 'pair0')) words.push(v.proto);
+  if (v.api !== null && !(apis.length === 1 && apis[0] === 'fast')) words.push(v.api);
+  return words.join(' ');
+}
+
+export function sameVariant(a: Variant, b: Variant): boolean {
+  return a.impl === b.impl && a.proto === b.proto && a.api === b.api;
+}
+
+/** The node:net baseline has no inproc tools. */
+export function hasImpl(impl: ImplName, transport: Transport): boolean {
+  return !(impl === 'node-net' && transport === 'inproc');
+}
+
+/** The tools' extra arguments for a column: none for PAIR v0 and the fast path, so the default command lines are nanomsg's. */
+export function toolArgs(v: { proto: Proto | null; api: Api | null }): string[] {
+  return [...(v.proto === 'pair1' ? [PROTO_FLAGS.pair1] : []), ...(v.api === 'await' ? [API_OPTION, 'await'] : [])];
+}
+
+/** The part of the options the plan depends on. */
+export interface PlanOptions {
+  readonly quick: boolean;
+  readonly kinds: readonly Kind[];
+  readonly transports: readonly Transport[];
+  readonly sizes: readonly number[] | undefined;
+}
+
+/**
+ * The cells of a run, in this order: throughput then latency, tcp, ipc, inproc, sizes rising.
+ * `--quick` without `--size` keeps eight: throughput 64 B tcp and inproc, 1 KiB ipc, 64 KiB tcp
+ * and ipc; latency 64 B on each transport.
+ */
+export function plan(o: PlanOptions): Cell[] {
+  const cells: Cell[] = [];
+  const add = (kind: Kind, transport: Transport, size: number): void => {
+    if (o.kinds.includes(kind) && o.transports.includes(transport) && (!o.sizes || o.sizes.includes(size))) cells.push({ kind, transport, size });
+  };
+  if (o.quick && !o.sizes) {
+    add('thr', 'tcp', 64);
+    add('thr', 'tcp', 64 * KiB);
+    add('thr', 'ipc', KiB);
+    add('thr', 'ipc', 64 * KiB);
+    add('thr', 'inproc', 64);
+    add('lat', 'tcp', 64);
+    add('lat', 'ipc', 64);
+    add('lat', 'inproc', 64);
+    return cells;
+  }
+  for (const kind of ['thr', 'lat'] as const) {
+    for (const transport of TRANSPORTS) {
+      for (const size of o.sizes ?? (kind === 'thr' ? THR_SIZES : LAT_SIZES)) add(kind, transport, size);
+    }
+  }
+  return cells;
+}
+
+/**
+ * Message counts that keep one run's timed part near 0.5–2 s on a 2-core machine (measured
+ * here: raw node ~4 M msg/s at 64 B over tcp, nanosp ~1.6 M, libnanomsg ~0.5 M, NNG through its
+ * compat API ~30 k msg/s up to 64 KiB; nanosp's inproc passes buffers by reference). At 1 MiB
+ * and 16 MiB they were measured at a load average of 6–7, when everything ran 2–3× slower than
+ * on a quiet machine: 1 MiB at 90–930 msg/s over tcp and ipc and 850–2900 over inproc, 16 MiB at
+ * 5–65 msg/s; the counts give 0.5–2 s on a quiet machine.
+ */
+export const THR_COUNTS: { readonly [I in ImplName]: { readonly [size: number]: number } } = {
+  nanosp: { 64: 1_500_000, [KiB]: 600_000, [64 * KiB]: 20_000, [MiB]: 300, [16 * MiB]: 20 },
+  'node-net': { 64: 3_000_000, [KiB]: 1_000_000, [64 * KiB]: 20_000, [MiB]: 800, [16 * MiB]: 40 },
+  libnanomsg: { 64: 500_000, [KiB]: 300_000, [64 * KiB]: 40_000, [MiB]: 600, [16 * MiB]: 20 },
+  nng: { 64: 40_000, [KiB]: 40_000, [64 * KiB]: 20_000, [MiB]: 500, [16 * MiB]: 20 },
+};
+export const INPROC_THR_COUNTS: { readonly [I in ImplName]?: { readonly [size: number]: number } } = {
+  nanosp: { 64: 3_000_000, [KiB]: 3_000_000, [64 * KiB]: 300_000, [MiB]: 800, [16 * MiB]: 30 },
+  libnanomsg: { 64: 300_000, [KiB]: 200_000, [64 * KiB]: 40_000, [MiB]: 1500, [16 * MiB]: 20 },
+  nng: { 64: 40_000, [KiB]: 40_000, [64 * KiB]: 20_000, [MiB]: 1500, [16 * MiB]: 40 },
+};
+export const LAT_ROUNDTRIPS = 20_000;
+
+/**
+ * The messages (thr) or round trips (lat) of one run. A size off the table moves as many bytes
+ * as the nearest tabulated size at or below it (1 KiB for anything smaller); `--quick` sends a
+ * tenth, at least 2.
+ */
+export function countFor(impl: ImplName, cell: Cell, quick: boolean): number {
+  let n: number;
+  if (cell.kind === 'lat') n = LAT_ROUNDTRIPS;
+  else {
+    const table = (cell.transport === 'inproc' ? INPROC_THR_COUNTS[impl] : undefined) ?? THR_COUNTS[impl];
+    const sizes = Object.keys(table)
+      .map(Number)
+      .filter((s) => s >= KiB && s <= Math.max(cell.size, KiB));
+    const ref = Math.max(...sizes);
+    n = table[cell.size] ?? Math.max(2, Math.round(((table[ref] as number) * ref) / Math.max(cell.size, KiB)));
+  }
+  return quick ? Math.max(2, Math.round(n / 10)) : n;
+}
