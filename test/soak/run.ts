@@ -72,7 +72,11 @@ function status(): string {
   const m = process.memoryUsage();
   rssPeak = Math.max(rssPeak, m.rss);
   const handles = process.getActiveResourcesInfo().length;
-  const parts = lanes.map((l) => `${l.name}: ${l.counts.ok} ok${l.counts.lost ? ` ${l.counts.lost} lost` : ''}${l.counts.wrong ? ` ${l.counts.wrong} WRONG` : ''}`);
+  const parts = lanes.map(
+    (l) =>
+      `${l.name}: ${l.counts.ok} ok${l.counts.lost ? ` ${l.counts.lost} lost` : ''}${l.counts.timedOut ? ` ${l.counts.timedOut} timed out` : ''}` +
+      `${l.counts.wrong ? ` ${l.counts.wrong} WRONG` : ''}`,
+  );
   return `${seconds()} s  rss ${mib(m.rss)}  heap ${mib(m.heapUsed)}  handles ${handles}\n        ${parts.join(' | ')}`;
 }
 
@@ -99,7 +103,7 @@ console.log(
   `soak: ${minutes} min, seed ${random.seed}: ${total('ok')} exchanges, ${total('faults')} faults injected, ` +
     `${lanes.find((l) => l.name.startsWith('garbage'))?.counts.ok ?? 0} garbage connections; ` +
     `lost where SP promises delivery: ${lanes.filter((l) => l.mustNotLose).reduce((n, l) => n + l.counts.lost, 0)}; ` +
-    `misdelivered: ${lanes.reduce((n, l) => n + l.counts.wrong, 0)}; RSS ${mib(rssStart)} → peak ${mib(rssPeak)}; ` +
+    `timed out (30 s): ${lanes.reduce((n, l) => n + l.counts.timedOut, 0)}; misdelivered: ${lanes.reduce((n, l) => n + l.counts.wrong, 0)}; RSS ${mib(rssStart)} → peak ${mib(rssPeak)}; ` +
     `handles at the end ${process.getActiveResourcesInfo().length}; unhandled ${unhandled.length}`,
 );
 const resources = new Map<string, number>();
