@@ -1,4 +1,4 @@
-/** The shared outbound batch: slab reuse while writes go straight through, never while they wait. */
+/** The shared outbound batch: slab reuse while writes go straight through or once they have left, never while they wait. */
 import { PassThrough } from 'node:stream';
 import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
@@ -50,6 +50,47 @@ describe('WriteBatch', () => {
     put(batch, 'yyyy'); // 4 bytes do not fit in the 3 left
     expect(taken!.toString()).toBe('x'.repeat(room - 3));
     expect(batch.take()[0]!.toString()).toBe('yyyy');
+  });
+
+  it('fills a slab it gave up again once the flushes that carried it were written, not before', () => {
+    const batch = new WriteBatch();
+    const first = batch.slab;
+    put(batch, 'x'.repeat(first.length - 3));
+    const [carried] = batch.take();
+    batch.flushed(); // flush 1 carries the first slab, and its write waits (as TLS's always do)
+    put(batch, 'yyyy'); // does not fit: a second slab
+    const second = batch.slab;
+    expect(second).not.toBe(first);
+    batch.take();
+    batch.flushed(); // flush 2
+    put(batch, 'z'.repeat(second.length - 4 - 3));
+    batch.take();
+    batch.flushed(); // flush 3
+    put(batch, 'wwww'); // a third slab: flush 1 has not been written
+    expect(batch.slab).not.toBe(first);
+    expect(carried!.toString()).toBe('x'.repeat(first.length - 3));
+    batch.flushWritten(); // flush 1 has left: the first slab is free
+    put(batch, 'v'.repeat(batch.slab.length)); // does not fit: the free slab takes it
+    expect(batch.slab).toBe(first);
+  });
+
+  it('rewinds once every flush handed to the socket was written (a TLS socket finishes its writes later)', () => {
+    const batch = new WriteBatch();
+    put(batch, 'one');
+    batch.take();
+    batch.flushed();
+    put(batch, 'two');
+    batch.take();
+    batch.flushed();
+    batch.flushWritten();
+    expect(batch.pos).toBe('onetwo'.length); // flush 2 is still in flight
+    put(batch, 'queued');
+    batch.flushWritten();
+    expect(batch.pos).toBe('onetwoqueued'.length); // nothing in flight, but a batch is being filled
+    batch.take();
+    batch.flushed();
+    batch.flushWritten();
+    expect(batch.pos).toBe(0);
   });
 
   it('has room for a full flush threshold plus a copied message', () => {

@@ -158,7 +158,9 @@ export abstract class SocketPipe extends Pipe {
   }
 
   private onWritten(err?: Error | null): void {
-    if (err || !this.blocked || this.closed) return;
+    if (err) return;
+    this.batch.flushWritten();
+    if (!this.blocked || this.closed) return;
     if (this.batch.queued + this.socket.writableLength < this.options.sendBuffer) {
       this.blocked = false;
       this.sink?.pipeWritable(this);

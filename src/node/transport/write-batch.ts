@@ -2,7 +2,10 @@
  * The outbound batch every connection-oriented pipe shares: messages framed into one slab
  * (large payloads by reference), taken as a few chunks for one gather write. While the kernel
  * takes each write at once, the same slab is filled again from its start, so a fast sender
- * allocates nothing per batch; while writes wait, taken regions are never rewritten.
+ * allocates nothing per batch; while writes wait, taken regions are never rewritten. A slab
+ * given up while its writes waited is kept and filled again once they have left: a TLS
+ * socket finishes every write later, never at once, and would otherwise leave a slab of
+ * garbage behind every batch.
  */
 import type { Socket } from 'node:net';
 import { LARGE_BODY } from '../../sp/message.js';
@@ -28,16 +31,57 @@ export class WriteBatch {
   private chunks: Buffer[] = [];
   /** Bytes appended and not yet taken. */
   queued = 0;
+  /** Batches handed to the socket (writeBatch), and how many of them it has finished writing. */
+  private flushes = 0;
+  private flushesWritten = 0;
+  /** The last flush that carried a region of `slab`. */
+  private slabLastFlush = 0;
+  /** Slabs given up while writes used them, oldest first, each with the last flush that carried it. */
+  private readonly retired: { slab: Buffer; lastFlush: number }[] = [];
+  /** A slab whose writes have all left, to fill next (one is enough: see flushWritten). */
+  private spare: Buffer | undefined;
 
   /** Make room for `bytes` contiguous bytes at `pos` of `slab` (which may be a new slab). */
   reserve(bytes: number): Buffer {
     if (this.slab.length - this.pos < bytes) {
+      // a region not taken yet leaves with the next flush
+      const lastFlush = this.pos > this.start ? this.flushes + 1 : this.slabLastFlush;
       this.seal();
-      this.slab = Buffer.allocUnsafe(Math.max(SLAB_SIZE, bytes));
+      // (a slab larger than SLAB_SIZE, made for one message, is not kept)
+      if (this.slab.length === SLAB_SIZE) this.retired.push({ slab: this.slab, lastFlush });
+      if (this.spare !== undefined && bytes <= SLAB_SIZE) {
+        this.slab = this.spare;
+        this.spare = undefined;
+      } else {
+        this.slab = Buffer.allocUnsafe(Math.max(SLAB_SIZE, bytes));
+      }
+      this.slabLastFlush = 0;
       this.start = 0;
       this.pos = 0;
     }
     return this.slab;
+  }
+
+  /** writeBatch handed the chunks it took to the socket. */
+  flushed(): void {
+    this.flushes++;
+    if (this.pos > 0) this.slabLastFlush = this.flushes;
+  }
+
+  /**
+   * The socket finished writing the oldest flush still pending (its callbacks come in order):
+   * the slabs it was the last to carry may be filled again. Once nothing is in flight the
+   * current slab is refilled from its start, so a sender that writes a sendBuffer's worth per
+   * tick turns over two slabs.
+   */
+  flushWritten(): void {
+    this.flushesWritten++;
+    const retired = this.retired;
+    while (retired.length > 0 && (retired[0] as { lastFlush: number }).lastFlush <= this.flushesWritten) {
+      const { slab } = retired.shift() as { slab: Buffer };
+      this.spare ??= slab;
+    }
+    if (this.flushesWritten === this.flushes) this.rewind();
   }
 
   /**
@@ -88,12 +132,14 @@ export class WriteBatch {
 
 /**
  * Hand a batch to `socket` as one write, or one gather write (cork, writes, uncork), calling
- * `onWritten` once it has all left; rewinds the batch when the kernel took it at once.
+ * `onWritten` once it has all left (which must tell the batch: flushWritten); rewinds the
+ * batch when the kernel took it at once.
  */
 export function writeBatch(socket: Socket, batch: WriteBatch, onWritten: (err?: Error | null) => void): void {
   const chunks = batch.take();
   const last = chunks.length - 1;
   if (last < 0) return;
+  batch.flushed();
   if (last === 0) {
     socket.write(chunks[0] as Buffer, onWritten);
   } else {
