@@ -36,6 +36,10 @@ class Bus extends SingleContextProtocol {
     this.inbound.detach(state);
   }
 
+  override drained(state: PipeState): void {
+    this.out.drained(state.pipe);
+  }
+
   received(state: PipeState, payload: Bytes): void {
     this.inbound.push(state, payload);
   }

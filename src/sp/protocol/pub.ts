@@ -26,6 +26,10 @@ class Pub extends SingleContextProtocol {
     this.out.remove(state.pipe);
   }
 
+  override drained(state: PipeState): void {
+    this.out.drained(state.pipe);
+  }
+
   received(): void {}
 
   override pollOut(): boolean {

@@ -45,7 +45,7 @@ export class RawRequester extends SingleContextProtocol {
   }
 
   override drained(state: PipeState): void {
-    if (!this.one) return;
+    if (!this.one) return this.all?.drained(state.pipe);
     this.one.add(state);
     this.host.writable();
   }

@@ -149,7 +149,9 @@ class Surveyor implements Protocol, PipeEvents {
     this.surveys.get(id)?.offer(state, payload, this.host.options.recvBuffer);
   }
 
-  drained(): void {}
+  drained(state: PipeState): void {
+    this.out.drained(state.pipe);
+  }
 
   start(ctx: SurveyContext, body: Uint8Array): void {
     const replaced = ctx.state === 'active';
