@@ -11,11 +11,15 @@ const reconnectInterval = Number(process.argv[4] ?? 50);
 const jitter = process.argv[5] === undefined ? undefined : Number(process.argv[5]);
 const sockets: SpSocket[] = [];
 let receiving = 0;
-/** Why connections broke, by code and the start of the message (printed at the end). */
+/** Why connects failed and connections broke, by code (printed at the end). */
 const why = new Map<string, number>();
 for (let i = 0; i < count; i++) {
   const sub = socket('sub', { reconnectInterval, linger: 0, ...(jitter === undefined ? {} : { reconnectJitter: jitter }) } as object);
   sub.subscribe('');
+  sub.on('connect-failed', ({ error }) => {
+    const key = `connect ${error?.code}`;
+    why.set(key, (why.get(key) ?? 0) + 1);
+  });
   sub.on('pipe-broken', ({ error }) => {
     const key = `${error?.code}: ${error?.message.slice(0, 60)}`;
     why.set(key, (why.get(key) ?? 0) + 1);
@@ -41,7 +45,7 @@ const report = setInterval(() => {
 process.stdin.resume();
 process.stdin.on('end', async () => {
   clearInterval(report);
-  for (const [key, n] of why) console.error(`broken: ${n} × ${key}`);
+  for (const [key, n] of why) console.error(`${n} × ${key}`);
   await Promise.all(sockets.map((s) => s.close()));
   process.exit(0);
 });

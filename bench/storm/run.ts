@@ -4,7 +4,10 @@
  * restarts every client would). Measures the time until every SUB has received a message, and
  * the listener's RSS; gives up after --limit seconds.
  *
- *   npm run bench:storm -- [--processes 4] [--sockets 2500] [--limit 60] [--backlog N] [--jitter F]
+ *   npm run bench:storm -- [--processes 4] [--sockets 2500] [--limit 60] [--backlog N] [--jitter F] [--tick MS]
+ *
+ * --tick: the PUB's interval (50 ms, the issue's workload); a slower tick shows how much of
+ * the storm is the fan-out itself rather than connecting.
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
@@ -23,10 +26,11 @@ const perProcess = Number(option('sockets', '2500'));
 const limitS = Number(option('limit', '60'));
 const backlog = option('backlog', undefined);
 const jitter = option('jitter', undefined);
+const tickMs = option('tick', '50') as string;
 const total = processes * perProcess;
 
 function start(file: string, args: string[], onLine: (line: string) => void): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, STORM_TICK_MS: tickMs } });
   createInterface({ input: child.stdout }).on('line', onLine);
   return child;
 }
@@ -85,7 +89,7 @@ for (const child of children) child.stdin.end();
 await Promise.all(children.map((c) => new Promise((resolve) => c.once('exit', resolve))));
 console.log(
   `storm: ${processes} × ${perProcess} = ${total} SUB sockets` +
-    `${backlog ? `, listenBacklog ${backlog}` : ''}${jitter ? `, reconnectJitter ${jitter}` : ''}: ` +
+    `, a message every ${tickMs} ms${backlog ? `, listenBacklog ${backlog}` : ''}${jitter ? `, reconnectJitter ${jitter}` : ''}: ` +
     (allAt === undefined ? `NOT all receiving within ${limitS} s (${receiving.reduce((a, b) => a + b, 0)})` : `all receiving after ${allAt.toFixed(1)} s`) +
     `; listener peak RSS ${(peakRssKiB / 1024).toFixed(0)} MiB` +
     `\nmachine: ${cpus()[0]?.model}, ${cpus().length} cores, Node ${process.version}, Linux ${release()}, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
