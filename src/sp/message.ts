@@ -69,8 +69,29 @@ export function toBytes(data: MessageData, what = 'message'): Bytes {
  */
 export const LARGE_BODY = 16 * 1024;
 
+/**
+ * Large bodies that nanosp made itself in `send` (its copy, or a string's encoding): nobody
+ * else holds them, so the one inproc receiver of such a body may take it as it is instead of
+ * copying it again. A body that is sent more than once (a REQ's resends, PUB/BUS/SURVEYOR
+ * fan-out) is taken out of this set first.
+ */
+const unshared = new WeakSet<Uint8Array>();
+
 /** The bytes of a message to send, copied when the transports would keep a reference. */
 export function toOwnedBytes(data: MessageData, what = 'message'): Bytes {
   const bytes = toBytes(data, what);
-  return bytes.length >= LARGE_BODY && typeof data !== 'string' ? copyBytes(bytes) : bytes;
+  if (bytes.length < LARGE_BODY) return bytes;
+  const owned = typeof data === 'string' ? bytes : copyBytes(bytes);
+  unshared.add(owned);
+  return owned;
+}
+
+/** True once for a body nobody else holds: the caller may keep it without a copy. */
+export function takeUnshared(body: Uint8Array): boolean {
+  return body.length >= LARGE_BODY && unshared.delete(body);
+}
+
+/** `body` goes to more than one receiver, or again later: none of them may take it. */
+export function shareBody(body: Uint8Array): void {
+  if (body.length >= LARGE_BODY) unshared.delete(body);
 }

@@ -8,6 +8,7 @@
  * stopped reading: beside 50 stalled subscribers, asking each one on every message took half a
  * PUB's time. Pipes are kept unordered, so one leaving costs O(1) even with thousands.
  */
+import { shareBody } from '../message.js';
 import type { Pipe } from '../pipe.js';
 
 export class Distributor {
@@ -38,6 +39,8 @@ export class Distributor {
 
   /** Send to every writable pipe except `except`; returns how many took it. */
   send(header: Uint8Array, body: Uint8Array, except?: Pipe): number {
+    // several pipes get this body: no inproc receiver may take it as its own
+    shareBody(body);
     const ready = this.ready;
     let sent = 0;
     for (let i = 0; i < ready.length; ) {

@@ -14,7 +14,7 @@
  */
 import { copyBytes, type Bytes } from '../bytes.js';
 import { spError, type SpError } from '../errors.js';
-import { LARGE_BODY, Message } from '../message.js';
+import { LARGE_BODY, Message, shareBody } from '../message.js';
 import type { Pipe } from '../pipe.js';
 import { Queue } from '../queue.js';
 import { idHeader, IdSequence, leadingId } from './backtrace.js';
@@ -166,6 +166,8 @@ class Req implements Protocol, PipeEvents<ReqPipe> {
     if (replaced && !ctx.host.isDefault) ctx.host.cancelRecv(spError('ECANCELED', 'a new request on this context replaced the one the receive waited for'));
     const id = this.ids.take();
     // kept for resends: a copy, so the caller may reuse its buffer (large bodies already are one)
+    // kept for resends, so no inproc receiver may take it as its own
+    shareBody(body);
     ctx.request = { id, header: idHeader(id), body: body.length < LARGE_BODY ? copyBytes(body) : body, pipe: undefined, sent: false };
     this.requests.set(id, ctx);
     this.enqueue(ctx);

@@ -6,6 +6,7 @@
  * tick, in order, so a send never runs the receiver's code inside the sender's call.
  */
 import { copyBytes, joinBytes, type Bytes } from '../bytes.js';
+import { takeUnshared } from '../message.js';
 import { spError } from '../errors.js';
 import type { EndpointInfo } from '../events.js';
 import type { SocketOptions } from '../options.js';
@@ -71,9 +72,9 @@ export class InprocPipe extends Pipe {
     if (!peer || peer.closed) return;
     this.stats.messagesSent++;
     this.stats.bytesSent += header.length + body.length;
-    // always a copy: the receiver owns what it gets (and several receivers of one PUB message
-    // must not share one array), and the sender may reuse its buffer at once
-    peer.take(header.length === 0 ? copyBytes(body) : joinBytes(header, body));
+    // the receiver owns what it gets and the sender may reuse its buffer at once: a copy,
+    // unless send already made one that nobody else holds (large bodies, one receiver)
+    peer.take(header.length > 0 ? joinBytes(header, body) : takeUnshared(body) ? (body as Bytes) : copyBytes(body));
   }
 
   private take(payload: Bytes): void {
