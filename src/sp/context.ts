@@ -5,7 +5,7 @@
  * SUB. Calls that can complete at once do so without allocating anything but the promise.
  */
 import { EMPTY_BYTES, type Bytes } from './bytes.js';
-import { spError, SpError } from './errors.js';
+import { quietError, spError, SpError } from './errors.js';
 import { Message, toBytes, toOwnedBytes, type MessageData, type MessageInit } from './message.js';
 import { checkOption, type OptionName } from './options.js';
 import type { ContextHost, ContextOptions, ProtocolContext, SocketType } from './protocol/protocol.js';
@@ -334,17 +334,9 @@ export class Context implements ContextHost {
 
   /**
    * EAGAIN from trySend/tryRecv is flow control, thrown in loops many times a second, not a
-   * fault to trace: made without a stack, which was most of its cost (a quarter of a 64 KiB
-   * inproc run's time went to building these).
+   * fault to trace (a quarter of a 64 KiB inproc run went to building their stacks).
    */
   private wouldBlock(what: 'send' | 'receive'): SpError {
-    const errorClass = Error as { stackTraceLimit?: number };
-    const limit = errorClass.stackTraceLimit;
-    errorClass.stackTraceLimit = 0;
-    try {
-      return spError('EAGAIN', what === 'send' ? 'the message cannot be sent now (no peer can take it)' : 'no message is ready to be received');
-    } finally {
-      errorClass.stackTraceLimit = limit;
-    }
+    return quietError('EAGAIN', what === 'send' ? 'the message cannot be sent now (no peer can take it)' : 'no message is ready to be received');
   }
 }

@@ -99,6 +99,22 @@ export function spError(code: ErrnoName, detail: string, cause?: unknown): SpErr
 }
 
 /**
+ * An SpError without a stack, for outcomes that happen in bulk and say nothing about the
+ * caller's code: EAGAIN from trySend/tryRecv in a loop, connections that die during their
+ * handshake in a connection storm. Capturing a stack was most of their cost.
+ */
+export function quietError(code: ErrnoName, detail: string): SpError {
+  const errorClass = Error as { stackTraceLimit?: number };
+  const limit = errorClass.stackTraceLimit;
+  errorClass.stackTraceLimit = 0;
+  try {
+    return new SpError(code, detail);
+  } finally {
+    errorClass.stackTraceLimit = limit;
+  }
+}
+
+/**
  * The errno name behind an error from `node:net`, `node:fs` and friends, which carry it in
  * `code` ('ECONNREFUSED'). DNS failures carry getaddrinfo codes instead ('ENOTFOUND',
  * 'EAI_AGAIN'); nanomsg never reports those as an errno, so callers test `isDnsError` first.

@@ -3,6 +3,7 @@ import { describe, it, expect } from 'vitest';
 import {
   SpError,
   spError,
+  quietError,
   strerror,
   errnoOf,
   errnoName,
@@ -199,5 +200,20 @@ describe('toSpError', () => {
       expect(strerror(name)).not.toMatch(/^Unknown error/);
       expect(errnoName(errnoOf(name))).toBe(name);
     }
+  });
+});
+
+describe('quietError', () => {
+  it('is an SpError like any other, without stack frames, and leaves Error.stackTraceLimit as it was', () => {
+    const before = Error.stackTraceLimit;
+    const err = quietError('EAGAIN', 'no message is ready to be received');
+    expect(err).toBeInstanceOf(SpError);
+    expect(err.code).toBe('EAGAIN');
+    expect(err.errno).toBe(11);
+    expect(err.message).toContain('no message is ready to be received');
+    expect(err.stack ?? '').not.toMatch(/\n\s+at /);
+    expect(Error.stackTraceLimit).toBe(before);
+    // an ordinary one still has its frames
+    expect(new Error('x').stack).toMatch(/\n\s+at /);
   });
 });

@@ -5,7 +5,7 @@
  * protocol's inbox for this peer is full.
  */
 import type { Socket } from 'node:net';
-import { spError, toSpError, type SpError } from '../../sp/errors.js';
+import { quietError, spError, toSpError, type SpError } from '../../sp/errors.js';
 import type { EndpointInfo } from '../../sp/events.js';
 import type { SocketOptions } from '../../sp/options.js';
 import { Pipe } from '../../sp/pipe.js';
@@ -74,7 +74,7 @@ export abstract class SocketPipe extends Pipe {
    */
   private handshakeLate(timeoutMs: number, late: string): void {
     this.handshakeTimer = setImmediate(() => {
-      if (this.settleHandshake) this.failHandshake(spError('ETIMEDOUT', `${late} within ${timeoutMs} ms`));
+      if (this.settleHandshake) this.failHandshake(quietError('ETIMEDOUT', `${late} within ${timeoutMs} ms`));
     });
   }
 
@@ -127,13 +127,14 @@ export abstract class SocketPipe extends Pipe {
       const during = `during the ${this.handshakeName} handshake`;
       const why = this.socketError
         ? toSpError(this.socketError, `the connection failed ${during}`, 'ECONNRESET')
-        : spError('ECONNRESET', `the peer closed the connection ${during}`);
+        : quietError('ECONNRESET', `the peer closed the connection ${during}`);
       return this.failHandshake(why);
     }
     if (this.closed) return;
     if (this.socketError) return this.fail(toSpError(this.socketError, 'the connection failed', 'ECONNRESET'));
     if (this.decoder.partial) return this.fail(spError('EPROTO', 'the peer closed the connection in the middle of a message; the partial message is dropped'));
-    this.fail(spError('ECONNRESET', this.peerClosedText));
+    // connections ending is routine (and comes in bulk in a storm): no stack to capture
+    this.fail(quietError('ECONNRESET', this.peerClosedText));
   }
 
   get writable(): boolean {
