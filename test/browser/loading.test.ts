@@ -121,8 +121,10 @@ describeChromium('nanosp/browser: loading the entry from a static site', () => {
       }
       // the import scan is not vacuous: the entry's own imports were found
       expect(importsOf(withoutComments((await bodies.get(`${site.origin}${ENTRY_PATH}`))!.text))).toEqual(
-        expect.arrayContaining(['../sp/transport/index.js', './ws-transport.js', '../sp/socket.js']),
+        expect.arrayContaining(['../sp/transport/index.js', './ws-transport.js', '../sp/public.js']),
       );
+      // the public API (shared with the Node entry) is one step further: the socket is among its imports
+      expect(importsOf(withoutComments((await bodies.get(`${site.origin}/dist/sp/public.js`))!.text))).toEqual(expect.arrayContaining(['./socket.js']));
       expect(watch.errors).toEqual([]);
     },
     TIMEOUT,
