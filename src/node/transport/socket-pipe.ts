@@ -51,7 +51,7 @@ export abstract class SocketPipe extends Pipe {
   /** The subclass's decoder: halted when the pipe ends, partial while a message is arriving. */
   protected abstract readonly decoder: { halted: boolean; readonly partial: boolean };
   private settleHandshake: ((err: SpError | undefined) => void) | undefined;
-  private handshakeTimer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  private handshakeTimer: NodeJS.Timeout | undefined;
   private released: Promise<void> | undefined;
 
   /** A handshake has begun: settles at handshakeDone(), failHandshake(), close(), or after `timeoutMs`. */
@@ -59,7 +59,7 @@ export abstract class SocketPipe extends Pipe {
     return new Promise<void>((resolve, reject) => {
       this.settleHandshake = (err) => {
         this.settleHandshake = undefined;
-        clearHandshakeTimer(this.handshakeTimer);
+        clearTimeout(this.handshakeTimer);
         if (err) reject(err);
         else resolve();
       };
@@ -73,7 +73,9 @@ export abstract class SocketPipe extends Pipe {
    * read it (setImmediate runs after it) before giving up.
    */
   private handshakeLate(timeoutMs: number, late: string): void {
-    this.handshakeTimer = setImmediate(() => {
+    this.handshakeTimer = undefined;
+    // settled meanwhile (or closed): nothing to do, so the immediate needs no clearing
+    setImmediate(() => {
       if (this.settleHandshake) this.failHandshake(quietError('ETIMEDOUT', `${late} within ${timeoutMs} ms`));
     });
   }
@@ -102,7 +104,7 @@ export abstract class SocketPipe extends Pipe {
     this.sink = undefined;
     this.decoder.halted = true;
     this.state = 'closed';
-    clearHandshakeTimer(this.handshakeTimer);
+    clearTimeout(this.handshakeTimer);
     this.settleHandshake?.(spError('EBADF', `the pipe was closed during the ${this.handshakeName} handshake`));
     if (wasOpen && !this.socket.destroyed && !this.socket.writableEnded) this.lastFrames();
     this.released = this.release(lingerMs);
@@ -202,11 +204,4 @@ export abstract class SocketPipe extends Pipe {
   resumeReading(): void {
     if (this.state === 'running' && !this.closed) this.socket.resume();
   }
-}
-
-function clearHandshakeTimer(timer: NodeJS.Timeout | NodeJS.Immediate | undefined): void {
-  if (timer === undefined) return;
-  // a Timeout can be refreshed, an Immediate cannot
-  if ('refresh' in timer) clearTimeout(timer);
-  else clearImmediate(timer as NodeJS.Immediate);
 }
