@@ -5,7 +5,7 @@
  * only sliced, never cut, loses nothing), so any loss there fails the soak.
  */
 import { connect } from 'node:net';
-import { socket, type SpSocket, type Endpoint } from '../../src/index.js';
+import { socket, type SpSocket, type Endpoint, type TlsOptions } from '../../src/index.js';
 import { FaultProxy, type Fault } from '../helpers/fault-proxy.js';
 import type { SeededRandom } from '../helpers/seeded-random.js';
 
@@ -50,41 +50,44 @@ class ProxiedDialer {
   ) {}
 
   async use(fault: Fault | undefined): Promise<void> {
-    const old = { proxy: this.proxy, endpoint: this.endpoint };
-    if (fault) {
-      const port = Number(/127\.0\.0\.1:(\d+)/.exec(this.target)?.[1]);
-      this.proxy = await FaultProxy.start(port, fault, this.random);
-      // the same address with the proxy's port: the transport and path stay as they were
-      const proxyPort = /:(\d+)$/.exec(this.proxy.url)?.[1];
-      this.endpoint = this.sock.connect(this.target.replace(/127\.0\.0\.1:\d+/, `127.0.0.1:${proxyPort}`));
-    } else {
-      this.proxy = undefined;
-      this.endpoint = this.sock.connect(this.target);
-    }
-    await old.endpoint?.close();
-    if (old.proxy) {
-      const c = old.proxy.counts;
-      this.faultsInjected += c.resets + c.slices + c.stalls;
-      await old.proxy.close();
-    }
+    const oldEndpoint = this.endpoint;
+    const oldProxy = this.proxy;
+    this.proxy = fault ? await FaultProxy.start(Number(/127\.0\.0\.1:(\d+)/.exec(this.target)?.[1]), fault, this.random) : undefined;
+    // the same address with the proxy's port: the transport and path stay as they were
+    const url = this.proxy ? this.target.replace(/127\.0\.0\.1:\d+/, `127.0.0.1:${/:(\d+)$/.exec(this.proxy.url)?.[1]}`) : this.target;
+    this.endpoint = this.sock.connect(url);
+    await this.retire(oldEndpoint, oldProxy);
   }
 
   get liveFaults(): number {
-    const c = this.proxy?.counts;
-    return this.faultsInjected + (c ? c.resets + c.slices + c.stalls : 0);
+    return this.faultsInjected + faultsOf(this.proxy);
   }
 
-  async close(): Promise<void> {
-    await this.use(undefined);
-    await this.endpoint?.close();
+  /** Stop dialling (no new connection first, as a phase change makes). */
+  close(): Promise<void> {
+    const done = this.retire(this.endpoint, this.proxy);
+    this.endpoint = undefined;
+    this.proxy = undefined;
+    return done;
+  }
+
+  private async retire(endpoint: Endpoint | undefined, proxy: FaultProxy | undefined): Promise<void> {
+    await endpoint?.close();
+    this.faultsInjected += faultsOf(proxy);
+    await proxy?.close();
   }
 }
 
+function faultsOf(proxy: FaultProxy | undefined): number {
+  const c = proxy?.counts;
+  return c ? c.resets + c.slices + c.stalls : 0;
+}
+
 /** REQ → REP over `url`: each request must come back as its own reply (REQ resends). */
-export function reqRepLane(name: string, bindUrl: string, random: SeededRandom, tls?: object): Lane {
+export function reqRepLane(name: string, bindUrl: string, random: SeededRandom, tls?: TlsOptions): Lane {
   const counts = newCounts();
-  const rep = socket('rep', { linger: 0, ...(tls ? { tls } : {}) } as object);
-  const req = socket('req', { linger: 0, resendInterval: 250, recvTimeout: 30_000, reconnectInterval: 20, reconnectIntervalMax: 500, ...(tls ? { tls } : {}) } as object);
+  const rep = socket('rep', { linger: 0, tls });
+  const req = socket('req', { linger: 0, resendInterval: 250, recvTimeout: 30_000, reconnectInterval: 20, reconnectIntervalMax: 500, tls });
   let dialer: ProxiedDialer | undefined;
   let running = true;
   let loop: Promise<void> = Promise.resolve();
