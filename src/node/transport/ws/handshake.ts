@@ -139,7 +139,11 @@ function badRequest(detail: string): Refusal {
  */
 export function checkRequest(text: string): WsRequest | Refusal {
   const head = parseHead(text);
-  if (typeof head === 'string') return badRequest(head);
+  return typeof head === 'string' ? badRequest(head) : checkRequestHead(head);
+}
+
+/** The same checks on a head parsed elsewhere (node:http's, for a listener on an app's server). */
+export function checkRequestHead(head: HttpHead): WsRequest | Refusal {
   const parts = head.startLine.split(' ');
   // NNG 1.5.2 dialing a URL without a path sends an empty target ("GET  HTTP/1.1"): that is "/"
   const target = parts[1] as string;

@@ -16,7 +16,7 @@ import { spError } from '../../../sp/errors.js';
 import type { Listener, ListenerEvents, TransportContext } from '../../../sp/transport/transport.js';
 import { keepAlive, remoteOf } from '../tcp.js';
 import { formatWsUrl, parseWsBind } from './address.js';
-import { checkRequest } from './handshake.js';
+import { checkRequestHead, type HttpHead } from './handshake.js';
 import { refuse, WsPipe } from './pipe.js';
 
 interface Route {
@@ -39,7 +39,7 @@ class Attachment {
 
   private onUpgrade(req: IncomingMessage, duplex: Duplex, head: Buffer): void {
     const socket = duplex as Socket;
-    const request = checkRequest(headOf(req));
+    const request = checkRequestHead(headOf(req));
     const route = 'status' in request ? undefined : this.routes.get(request.path);
     if (!route || 'status' in request) {
       // someone else's upgrade (another WebSocket library on the same server): not ours to answer
@@ -67,12 +67,16 @@ class Attachment {
 
 const attachments = new WeakMap<WebServer, Attachment>();
 
-/** The request head as it came (without the blank line), for the checks a nanosp-owned port makes. */
-function headOf(req: IncomingMessage): string {
-  let head = `${req.method} ${req.url} HTTP/${req.httpVersion}`;
+/** node:http's parse of the request, in the form the WebSocket checks read (lower-case names, repeats joined). */
+function headOf(req: IncomingMessage): HttpHead {
+  const headers = new Map<string, string>();
   const raw = req.rawHeaders;
-  for (let i = 0; i + 1 < raw.length; i += 2) head += `\r\n${raw[i]}: ${raw[i + 1]}`;
-  return head;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = (raw[i] as string).toLowerCase();
+    const seen = headers.get(name);
+    headers.set(name, seen === undefined ? (raw[i + 1] as string) : `${seen}, ${raw[i + 1]}`);
+  }
+  return { startLine: `${req.method} ${req.url} HTTP/${req.httpVersion}`, headers };
 }
 
 function listeningPort(server: WebServer): number | undefined {
