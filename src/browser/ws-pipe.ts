@@ -13,8 +13,7 @@ import { stringBytes, viewBytes, joinBytes, type Bytes } from '../sp/bytes.js';
 import { spError, type SpError } from '../sp/errors.js';
 import type { EndpointInfo } from '../sp/events.js';
 import type { SocketOptions } from '../sp/options.js';
-import { Pipe } from '../sp/pipe.js';
-import { Queue } from '../sp/queue.js';
+import { InboxPipe } from '../sp/inbox-pipe.js';
 import type { NewPipe } from '../sp/transport/transport.js';
 import { CONNECTING, OPEN, type WebSocketLike } from './web-socket.js';
 
@@ -29,11 +28,7 @@ function pollDrain(pipe: BrowserWsPipe): void {
   pipe.drainCheck();
 }
 
-export class BrowserWsPipe extends Pipe implements NewPipe {
-  private readonly inbox = new Queue<Bytes>();
-  private inboxBytes = 0;
-  private running = false;
-  private paused = false;
+export class BrowserWsPipe extends InboxPipe implements NewPipe {
   private blocked = false;
   private drainTimer: ReturnType<typeof setTimeout> | undefined;
   private released: Promise<void> | undefined;
@@ -56,11 +51,6 @@ export class BrowserWsPipe extends Pipe implements NewPipe {
     return this.closed ? Promise.reject(spError('ECONNRESET', `the server at ${this.remoteAddress} closed the WebSocket right after it opened`)) : Promise.resolve();
   }
 
-  run(): void {
-    this.running = true;
-    this.deliver();
-  }
-
   // ---- receiving -------------------------------------------------------------------------
 
   private onMessage(data: unknown): void {
@@ -74,31 +64,10 @@ export class BrowserWsPipe extends Pipe implements NewPipe {
     if (max >= 0 && payload.length > max) {
       return this.fail(spError('EMSGSIZE', `the server sent a message of ${payload.length} bytes, over recvMaxSize ${max}; the connection is dropped as nanomsg does`));
     }
-    this.inbox.push(payload);
-    this.inboxBytes += payload.length;
+    this.arrive(payload);
     if (this.paused && this.inboxBytes > PAUSED_LIMIT_FACTOR * this.options.recvBuffer) {
       return this.fail(spError('ENOBUFS', `the page fell ${this.inboxBytes} bytes behind this WebSocket (more than ${PAUSED_LIMIT_FACTOR} × recvBuffer); the connection is dropped and dialled again`));
     }
-    this.deliver();
-  }
-
-  /** Hand waiting messages to the protocol until it pauses us. */
-  private deliver(): void {
-    while (this.running && !this.paused && !this.closed && this.inbox.length > 0) {
-      const payload = this.inbox.shift() as Bytes;
-      this.inboxBytes -= payload.length;
-      this.stats.messagesReceived++;
-      this.stats.bytesReceived += payload.length;
-      this.sink?.pipeMessage(this, payload);
-    }
-  }
-
-  pauseReading(): void {
-    this.paused = true;
-  }
-
-  resumeReading(): void {
-    this.paused = false;
     this.deliver();
   }
 
@@ -160,8 +129,7 @@ export class BrowserWsPipe extends Pipe implements NewPipe {
     this.closed = true;
     this.owner = undefined;
     this.sink = undefined;
-    this.inbox.clear();
-    this.inboxBytes = 0;
+    this.dropInbox();
     if (lingerMs === 0 || this.ws.bufferedAmount === 0 || this.ws.readyState !== OPEN) {
       this.closeSocket('');
       return this.release();
@@ -200,8 +168,7 @@ export class BrowserWsPipe extends Pipe implements NewPipe {
   private release(): Promise<void> {
     this.closed = true;
     this.stopTimers();
-    this.inbox.clear();
-    this.inboxBytes = 0;
+    this.dropInbox();
     this.released ??= Promise.resolve();
     return this.released;
   }

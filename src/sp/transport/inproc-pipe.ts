@@ -10,8 +10,7 @@ import { takeUnshared } from '../message.js';
 import { spError } from '../errors.js';
 import type { EndpointInfo } from '../events.js';
 import type { SocketOptions } from '../options.js';
-import { Pipe } from '../pipe.js';
-import { Queue } from '../queue.js';
+import { InboxPipe } from '../inbox-pipe.js';
 import { defer } from '../defer.js';
 
 function peerGone(pipe: InprocPipe): void {
@@ -23,13 +22,8 @@ function deliverTick(pipe: InprocPipe): void {
   pipe.deliver();
 }
 
-export class InprocPipe extends Pipe {
+export class InprocPipe extends InboxPipe {
   private peer: InprocPipe | undefined;
-  /** Messages from the peer not yet handed to our protocol. */
-  private readonly incoming = new Queue<Bytes>();
-  private incomingBytes = 0;
-  private running = false;
-  private paused = false;
   private blocked = false;
   private released: Promise<void> | undefined;
   deliverScheduled = false;
@@ -53,15 +47,10 @@ export class InprocPipe extends Pipe {
     return this.closed ? Promise.reject(spError('ECONNRESET', 'the inproc peer went away before the connection was up')) : Promise.resolve();
   }
 
-  run(): void {
-    this.running = true;
-    this.deliver();
-  }
-
   get writable(): boolean {
     const peer = this.peer;
     if (this.closed || !peer || peer.closed) return false;
-    const queued = peer.incomingBytes + peer.heldBytes;
+    const queued = peer.inboxBytes + peer.heldBytes;
     if (queued === 0 || queued < peer.options.recvBuffer) return true;
     this.blocked = true;
     return false;
@@ -78,24 +67,16 @@ export class InprocPipe extends Pipe {
   }
 
   private take(payload: Bytes): void {
-    this.incoming.push(payload);
-    this.incomingBytes += payload.length;
+    this.arrive(payload);
     if (!this.deliverScheduled) {
       this.deliverScheduled = true;
       defer(deliverTick, this);
     }
   }
 
-  /** Hand queued messages to our protocol, until it pauses us. */
-  deliver(): void {
-    if (!this.running || this.closed) return;
-    while (this.incoming.length > 0 && !this.paused && !this.closed) {
-      const payload = this.incoming.shift() as Bytes;
-      this.incomingBytes -= payload.length;
-      this.stats.messagesReceived++;
-      this.stats.bytesReceived += payload.length;
-      this.sink?.pipeMessage(this, payload);
-    }
+  /** Hand queued messages to our protocol, then let the peer know our inbox shrank. */
+  override deliver(): void {
+    super.deliver();
     this.peer?.unblock();
   }
 
@@ -105,15 +86,6 @@ export class InprocPipe extends Pipe {
       this.blocked = false;
       this.sink?.pipeWritable(this);
     }
-  }
-
-  pauseReading(): void {
-    this.paused = true;
-  }
-
-  resumeReading(): void {
-    this.paused = false;
-    this.deliver();
   }
 
   /** The peer closed: take what it had already sent, then this end is broken. */
@@ -130,8 +102,7 @@ export class InprocPipe extends Pipe {
     this.closed = true;
     this.owner = undefined;
     this.sink = undefined;
-    this.incoming.clear();
-    this.incomingBytes = 0;
+    this.dropInbox();
     const peer = this.peer;
     this.peer = undefined;
     // what we sent is already queued at the peer: it is delivered before the peer learns we left
