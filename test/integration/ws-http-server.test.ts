@@ -208,3 +208,16 @@ describePeer('nngcat', 'nngcat dials a nanosp socket on an http.Server', () => {
     expect(await peer.line((l) => l.includes('from nanosp'))).toBe('"from nanosp"');
   });
 });
+
+describePeer('nanocat', 'nanocat (libnanomsg) dials a nanosp socket on an http.Server', () => {
+  it('nanocat --req gets its answer from a nanosp REP sharing the application’s port, and the app still answers', async () => {
+    const { server, port } = await appServer();
+    const rep = testSocket('rep', { recvTimeout: 10_000 });
+    await rep.bind(`ws://127.0.0.1:${port}/nano`, { httpServer: server });
+    const peer = startPeer('nanocat', ['--req', '--connect', `ws://127.0.0.1:${port}/nano`, '-Q', '-D', 'from nanocat']);
+    expect(String(await whilePeerRuns(peer, rep.recv()))).toBe('from nanocat');
+    await rep.send('from nanosp');
+    expect(await peer.line((l) => l.includes('from nanosp'))).toBe('"from nanosp"');
+    expect(await httpGet(port, '/hello')).toEqual({ status: 200, body: 'hello from the app' });
+  });
+});
