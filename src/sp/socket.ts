@@ -149,6 +149,7 @@ export class SpSocket extends Emitter<SocketEventMap> implements ProtocolHost, E
   async bind(url: string, options: EndpointOptions = {}): Promise<Endpoint> {
     this.assertOpen('bind');
     const address = splitAddress(url, SCHEMES);
+    checkEndpointOptionsObject(options, 'bind', url);
     if (options.httpServer !== undefined) checkHttpServer(options.httpServer, address.scheme, url);
     // nanomsg numbers an endpoint only once it exists: a failed bind uses no id
     const endpoint = new BoundEndpoint(this, 0, url, this.endpointOptions(options));
@@ -173,6 +174,7 @@ export class SpSocket extends Emitter<SocketEventMap> implements ProtocolHost, E
   connect(url: string, options: EndpointOptions = {}): Endpoint {
     this.assertOpen('connect');
     const address = splitAddress(url, SCHEMES);
+    checkEndpointOptionsObject(options, 'connect', url);
     if (options.httpServer !== undefined) {
       throw spError('EINVAL', `httpServer is a bind option (a listener shares the web server); connect(${JSON.stringify(url)}) dials out`);
     }
@@ -514,5 +516,13 @@ function checkHttpServer(server: unknown, scheme: string, url: string): void {
   }
   if (typeof server !== 'object' || server === null) {
     throw spError('EINVAL', `httpServer must be a web server (node:http or node:https), got ${server === null ? 'null' : typeof server}`);
+  }
+}
+
+/** bind/connect options are an object (`{ sendPriority, tls, httpServer … }`), else EINVAL rather than a TypeError. */
+function checkEndpointOptionsObject(options: unknown, call: 'bind' | 'connect', url: string): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    const got = options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options;
+    throw spError('EINVAL', `${call}(${JSON.stringify(url)}, options): options must be an object such as { sendPriority: 1 }, got ${got}`);
   }
 }

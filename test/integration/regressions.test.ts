@@ -163,3 +163,14 @@ describe('endpoint ids', () => {
     expect((await s.bind('tcp://127.0.0.1:0')).id).toBe(2);
   });
 });
+
+describe('bind and connect options that are not an object', () => {
+  it('are EINVAL naming the call and what was given, not a TypeError', async () => {
+    const s = testSocket('rep');
+    for (const bad of [null, 5, 'tls', [1]] as unknown[]) {
+      await expect(s.bind('tcp://127.0.0.1:0', bad as object)).rejects.toMatchObject({ code: 'EINVAL', message: expect.stringContaining('options must be an object') });
+      expect(() => s.connect('tcp://127.0.0.1:5555', bad as object)).toThrow(expect.objectContaining({ code: 'EINVAL', message: expect.stringContaining('connect("tcp://127.0.0.1:5555", options)') }));
+    }
+    expect(s.endpoints).toEqual([]);
+  });
+});
