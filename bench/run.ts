@@ -24,12 +24,12 @@
  * What to measure is in runner/plan.ts and runner/options.ts, the tables in runner/report.ts.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Api, ImplName, PerfResult, Proto, ToolName } from './perf/common.js';
+import { freePort, probe } from './runner/listening.js';
 import { runContexts, type Harness } from './contexts/runner.js';
 import { median } from './runner/noise.js';
 import { parseOptions, type Options } from './runner/options.js';
@@ -190,64 +190,6 @@ function start(command: string[], extra: { stdin?: boolean; onLine?: (line: stri
   return proc;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/**
- * Does something listen at `url` now? On Linux the kernel's socket tables say so without
- * touching the listener (a probe connection that closes at once can upset a listener: NNG's
- * IPC listener stalled on one); elsewhere a connection is opened and closed.
- */
-function probe(url: string): Promise<boolean> {
-  const tcp = /^tcp:\/\/([^:]+):(\d+)$/.exec(url);
-  if (process.platform === 'linux') {
-    try {
-      if (tcp) {
-        const port = `:${Number(tcp[2]).toString(16).toUpperCase().padStart(4, '0')}`;
-        // /proc/net/tcp rows: sl local_address rem_address st …; st 0A is LISTEN
-        const listening = ['/proc/net/tcp', '/proc/net/tcp6'].some((table) =>
-          readFileSync(table, 'utf8')
-            .split('\n')
-            .some((line) => {
-              const f = line.trim().split(/\s+/);
-              return f[1]?.endsWith(port) === true && f[3] === '0A';
-            }),
-        );
-        return Promise.resolve(listening);
-      }
-      const path = url.slice('ipc://'.length);
-      // /proc/net/unix rows: Num RefCount Protocol Flags Type St Inode Path; flag 00010000 is "accepting"
-      const listening = readFileSync('/proc/net/unix', 'utf8')
-        .split('\n')
-        .some((line) => {
-          const f = line.trim().split(/\s+/);
-          return f[7] === path && f[3] === '00010000';
-        });
-      return Promise.resolve(listening);
-    } catch {
-      // no /proc: fall through to a connection
-    }
-  }
-  return new Promise((resolve) => {
-    const socket = tcp ? connect({ host: tcp[1] as string, port: Number(tcp[2]) }) : connect({ path: url.slice('ipc://'.length) });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
-}
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -18,6 +18,7 @@ import { cpus, loadavg, release } from 'node:os';
 import { extname, join, normalize, resolve } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { socket } from '../../src/index.js';
+import { freePort, probe } from '../runner/listening.js';
 import { kib, measureEntry } from './size.js';
 
 const CHROMIUM = process.env.NANOSP_CHROMIUM ?? '/usr/bin/chromium-headless-shell';
@@ -160,7 +161,7 @@ async function main(): Promise<void> {
         const nngPort = await freePort();
         const nng = spawn('nngcat', ['--rep0', '--listen', `ws://127.0.0.1:${nngPort}/rep`, '-D', 'a'.repeat(bytes)], { stdio: 'ignore' });
         try {
-          await waitListening(nngPort);
+          await untilListening(`tcp://127.0.0.1:${nngPort}`);
           record(`page nanosp REQ → nngcat REP|${bytes}`, await pageNanosp(page, `ws://127.0.0.1:${nngPort}/rep`, bytes));
         } finally {
           nng.kill('SIGKILL');
@@ -193,27 +194,13 @@ async function main(): Promise<void> {
   console.log(lines.join('\n'));
 }
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((done) => probe.close(() => done()));
-  return port;
-}
-
-/** Until something accepts on `port` (nngcat has started listening). */
-async function waitListening(port: number): Promise<void> {
-  const { connect } = await import('node:net');
+/** Until nngcat listens on `url` (it has no line to wait for), for up to 5 s. */
+async function untilListening(url: string): Promise<void> {
   for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((done) => {
-      const s = connect(port, '127.0.0.1');
-      s.once('connect', () => (s.destroy(), done(true)));
-      s.once('error', () => done(false));
-    });
-    if (ok) return;
+    if (await probe(url)) return;
     await new Promise((done) => setTimeout(done, 50));
   }
-  throw new Error(`nngcat did not listen on ${port}`);
+  throw new Error(`nngcat did not listen on ${url}`);
 }
 
 await main();

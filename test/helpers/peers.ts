@@ -4,7 +4,6 @@
  * with a notice naming the install line.
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { createServer } from 'node:net';
 import { afterEach, describe, it } from 'vitest';
 
 export const PEER_INSTALL = 'apt-get install -y nanomsg-utils nng-utils libnanomsg-dev libnng-dev';
@@ -39,17 +38,8 @@ export function describePeer(command: string, name: string, body: () => void): v
   }
 }
 
-/** A free TCP port on 127.0.0.1, for peers that cannot bind port 0 (nanocat, nngcat). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** A free TCP port on 127.0.0.1, for peers that cannot bind port 0 (nanocat, nngcat): the bench runners' own. */
+export { freePort } from '../../bench/runner/listening.js';
 
 export class Peer {
   readonly output: string[] = [];
