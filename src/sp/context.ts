@@ -6,7 +6,7 @@
  */
 import { EMPTY_BYTES, type Bytes } from './bytes.js';
 import { quietError, spError, SpError } from './errors.js';
-import { Message, toBytes, toOwnedBytes, type MessageData, type MessageInit } from './message.js';
+import { Message, releaseBody, toBytes, toOwnedBytes, type MessageData, type MessageInit } from './message.js';
 import { checkOption, type OptionName } from './options.js';
 import type { ContextHost, ContextOptions, ProtocolContext, SocketType } from './protocol/protocol.js';
 import type { SocketStats } from './stats.js';
@@ -85,7 +85,11 @@ export class Context implements ContextHost {
 
   /** Send without waiting: throws EAGAIN when the message cannot go now (NN_DONTWAIT). */
   trySend(data: MessageData): void {
-    if (!this.trySendNow(toOwnedBytes(data), EMPTY_BYTES)) throw this.wouldBlock('send');
+    const body = toOwnedBytes(data);
+    if (this.trySendNow(body, EMPTY_BYTES)) return;
+    // nothing took it: its memory (when nanosp's own copy) serves the next send
+    releaseBody(body);
+    throw this.wouldBlock('send');
   }
 
   /** Send a message with its SP header (raw sockets: nn_sendmsg with SP_HDR). */

@@ -4,6 +4,7 @@
  * received message also knows the pipe it came in on (NNG's nng_msg_get_pipe).
  */
 import { EMPTY_BYTES, stringBytes, copyBytes, viewBytes, type Bytes } from './bytes.js';
+import { giveBody, takeBody } from './body-pool.js';
 import { spError } from './errors.js';
 
 /** What `send` accepts: bytes, or a string sent as UTF-8. */
@@ -81,9 +82,25 @@ const unshared = new WeakSet<Uint8Array>();
 export function toOwnedBytes(data: MessageData, what = 'message'): Bytes {
   const bytes = toBytes(data, what);
   if (bytes.length < LARGE_BODY) return bytes;
-  const owned = typeof data === 'string' ? bytes : copyBytes(bytes);
+  let owned = bytes;
+  if (typeof data !== 'string') {
+    const pooled = takeBody(bytes.length);
+    if (pooled === undefined) owned = copyBytes(bytes);
+    else {
+      pooled.set(bytes);
+      owned = pooled;
+    }
+  }
   unshared.add(owned);
   return owned;
+}
+
+/**
+ * A transport has written `body` and no longer refers to it: if nanosp made it and nobody else
+ * holds it (not shared, not taken by an inproc receiver), its memory serves the next send.
+ */
+export function releaseBody(body: Uint8Array): void {
+  if (unshared.delete(body)) giveBody(body);
 }
 
 /** True once for a body nobody else holds: the caller may keep it without a copy. */

@@ -8,7 +8,7 @@
  * garbage behind every batch.
  */
 import type { Socket } from 'node:net';
-import { LARGE_BODY } from '../../sp/message.js';
+import { LARGE_BODY, releaseBody } from '../../sp/message.js';
 
 /**
  * Payloads this large are written by reference instead of being copied into the batch (the
@@ -40,6 +40,10 @@ export class WriteBatch {
   private readonly retired: { slab: Buffer; lastFlush: number }[] = [];
   /** A slab whose writes have all left, to fill next (one is enough: see flushWritten). */
   private spare: Buffer | undefined;
+  /** Bodies appended by reference since the last flush. */
+  private refs: Buffer[] | undefined;
+  /** Flushes that carried bodies by reference, oldest first: released once written. */
+  private readonly refFlushes: { flush: number; bodies: Buffer[] }[] = [];
 
   /** Make room for `bytes` contiguous bytes at `pos` of `slab` (which may be a new slab). */
   reserve(bytes: number): Buffer {
@@ -66,6 +70,10 @@ export class WriteBatch {
   flushed(): void {
     this.flushes++;
     if (this.pos > 0) this.slabLastFlush = this.flushes;
+    if (this.refs !== undefined) {
+      this.refFlushes.push({ flush: this.flushes, bodies: this.refs });
+      this.refs = undefined;
+    }
   }
 
   /**
@@ -81,7 +89,20 @@ export class WriteBatch {
       const { slab } = retired.shift() as { slab: Buffer };
       this.spare ??= slab;
     }
+    this.releaseWritten(this.flushesWritten);
     if (this.flushesWritten === this.flushes) this.rewind();
+  }
+
+  /**
+   * The bodies of flushes up to `flush` are in the kernel: their memory may serve the next send.
+   * (When a write completes at once, Node calls back only on the next tick: a sender looping
+   * without yielding would otherwise allocate a new copy for every message until it yields.)
+   */
+  releaseWritten(flush = this.flushes): void {
+    const refFlushes = this.refFlushes;
+    while (refFlushes.length > 0 && (refFlushes[0] as { flush: number }).flush <= flush) {
+      for (const body of (refFlushes.shift() as { bodies: Buffer[] }).bodies) releaseBody(body);
+    }
   }
 
   /**
@@ -98,6 +119,7 @@ export class WriteBatch {
     if (body.length >= COPY_LIMIT) {
       this.pos = pos;
       this.addRef(body);
+      (this.refs ??= []).push(body);
     } else {
       if (body.length > 0) slab.set(body, pos);
       this.pos = pos + body.length;
@@ -148,5 +170,8 @@ export function writeBatch(socket: Socket, batch: WriteBatch, onWritten: (err?: 
     socket.write(chunks[last] as Buffer, onWritten);
     socket.uncork();
   }
-  if (socket.writableLength === 0) batch.rewind();
+  if (socket.writableLength === 0) {
+    batch.rewind();
+    batch.releaseWritten();
+  }
 }
