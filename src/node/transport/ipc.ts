@@ -6,10 +6,11 @@
  * ENAMETOOLONG where nanomsg would abort.
  */
 import { lstat, unlink } from 'node:fs/promises';
-import { connect, createServer, type Socket } from 'node:net';
+import { connect } from 'node:net';
 import type { SplitAddress } from '../../sp/address.js';
 import { spError, toSpError } from '../../sp/errors.js';
-import { closeServer, connected, listening, streamPipe } from './tcp.js';
+import { SlabReader } from './read-slab.js';
+import { closeServer, connected, listening, streamPipe, streamServer } from './tcp.js';
 import type { Dialer, Listener, Transport } from '../../sp/transport/transport.js';
 
 /** Linux sun_path holds 108 bytes including the terminating NUL. */
@@ -71,8 +72,7 @@ export const ipc: Transport = {
   async listen(address, context, events): Promise<Listener> {
     const { path, abstract } = parseIpcAddress(address);
     if (!abstract) await clearStale(path, address.url);
-    const server = createServer();
-    server.on('connection', (socket: Socket) => events.accepted(streamPipe(socket, context, address.rest, true)));
+    const server = streamServer((socket, reader) => events.accepted(streamPipe(socket, context, address.rest, true, reader)));
     await listening(server, { path, backlog: context.options.listenBacklog }, `cannot bind ${address.url}`);
     server.on('error', (err) => events.acceptFailed(toSpError(err, `accept on ${address.url} failed`)));
     // node:net removes the socket file when the server closes
@@ -83,9 +83,10 @@ export const ipc: Transport = {
     const { path } = parseIpcAddress(address);
     return {
       async dial(signal) {
-        const socket = connect({ path });
+        const reader = new SlabReader();
+        const socket = connect({ path, onread: reader.onread });
         await connected(socket, signal, `cannot connect to ${address.url}`);
-        return streamPipe(socket, context, address.rest, true);
+        return streamPipe(socket, context, address.rest, true, reader);
       },
     };
   },

@@ -52,10 +52,24 @@ export interface FrameLimits {
 }
 
 /**
+ * Frames at most this large get their own allocation as soon as their length is known (after
+ * the recvMaxSize check), and the rest of the body is read or copied straight into it. A larger
+ * frame (possible only with recvMaxSize -1) is gathered from what arrives instead, so a peer
+ * that announces gigabytes and stalls holds only what it sent.
+ */
+export const UPFRONT_MAX = 64 * 1024 * 1024;
+/**
+ * A body still missing at least this much is worth a read of its own into its allocation;
+ * smaller remainders come with the next read into the shared buffer (no tiny system calls).
+ */
+export const IN_PLACE_MIN = 16 * 1024;
+
+/**
  * Turns a byte stream into payloads. Whole frames inside one chunk are handed on as
- * `subarray` views without copying; a frame split across chunks is gathered once. The size
- * limit is checked on the length field before anything is kept, and memory held for a partial
- * frame never exceeds what the peer actually sent.
+ * `subarray` views without copying. A frame split across chunks gets its own allocation once
+ * its length has passed the limit check, and its body is copied in as it arrives, or read
+ * straight into it (readTarget/filledInPlace) by a reader that can choose where the kernel
+ * writes. A stall holds at most one frame's memory.
  */
 export class FrameDecoder {
   private readonly prefixSize: number;
@@ -64,6 +78,10 @@ export class FrameDecoder {
   /** Body bytes still missing from the frame in progress; 0 between frames. */
   private missing = 0;
   private frameSize = 0;
+  /** The frame in progress, allocated whole (frames up to UPFRONT_MAX), and how much is in. */
+  private body: Buffer | undefined;
+  private bodyFill = 0;
+  /** The frame in progress as it arrived (frames over UPFRONT_MAX). */
   private parts: Buffer[] = [];
   /** Set by the owner when the pipe closes inside `frame()`, to stop at once. */
   halted = false;
@@ -82,6 +100,22 @@ export class FrameDecoder {
     return this.missing > 0 || this.prefixFill > 0;
   }
 
+  /**
+   * Where the next read should go: the rest of the frame in progress when that is large, so
+   * the kernel writes the body into its own allocation; undefined for the shared buffer.
+   */
+  readTarget(): Buffer | undefined {
+    if (this.missing < IN_PLACE_MIN || this.body === undefined || this.halted) return undefined;
+    return this.body.subarray(this.bodyFill);
+  }
+
+  /** `n` bytes were read into readTarget()'s buffer. */
+  filledInPlace(n: number): void {
+    this.bodyFill += n;
+    this.missing -= n;
+    if (this.missing === 0) this.finishBody();
+  }
+
   /** Feed one chunk. Returns the error that must close the connection, or undefined. */
   push(chunk: Buffer): SpError | undefined {
     const end = chunk.length;
@@ -89,6 +123,14 @@ export class FrameDecoder {
     while (off < end && !this.halted) {
       if (this.missing > 0) {
         const take = Math.min(this.missing, end - off);
+        if (this.body !== undefined) {
+          this.body.set(take === end ? chunk : chunk.subarray(off, off + take), this.bodyFill);
+          this.bodyFill += take;
+          this.missing -= take;
+          off += take;
+          if (this.missing === 0) this.finishBody();
+          continue;
+        }
         this.parts.push(take === end - off && off === 0 ? chunk : chunk.subarray(off, off + take));
         off += take;
         this.missing -= take;
@@ -132,9 +174,19 @@ export class FrameDecoder {
       } else {
         this.frameSize = size;
         this.missing = size;
+        if (size <= UPFRONT_MAX) {
+          this.body = Buffer.allocUnsafe(size);
+          this.bodyFill = 0;
+        }
       }
     }
     return undefined;
+  }
+
+  private finishBody(): void {
+    const body = this.body as Buffer;
+    this.body = undefined;
+    this.sink.frame(body);
   }
 
   private badType(type: number): SpError {

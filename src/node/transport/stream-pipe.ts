@@ -6,6 +6,7 @@
 import type { Socket } from 'node:net';
 import type { EndpointInfo } from '../../sp/events.js';
 import type { SocketOptions } from '../../sp/options.js';
+import type { ReadSink, SlabReader } from './read-slab.js';
 import { SocketPipe } from './socket-pipe.js';
 import type { WriteBatch } from './write-batch.js';
 import { checkSpHeader, FrameDecoder, FrameWriter, SP_HEADER_SIZE, spHeader, type FrameSink } from './stream-codec.js';
@@ -15,6 +16,8 @@ export interface StreamPipeOptions {
   readonly ipc: boolean;
   /** The socket's live options: sendBuffer and recvMaxSize are read from here. */
   readonly options: SocketOptions;
+  /** The socket reads through `onread` into this reader's buffers; without one, 'data' events. */
+  readonly reader?: SlabReader | undefined;
 }
 
 export interface Handshake {
@@ -24,7 +27,7 @@ export interface Handshake {
   readonly protocolName: (id: number) => string;
 }
 
-export class StreamPipe extends SocketPipe implements FrameSink {
+export class StreamPipe extends SocketPipe implements FrameSink, ReadSink {
   protected readonly decoder: FrameDecoder;
   private readonly writer: FrameWriter;
   protected readonly batch: WriteBatch;
@@ -38,8 +41,14 @@ export class StreamPipe extends SocketPipe implements FrameSink {
     this.decoder = new FrameDecoder(opts.ipc, this, opts.options);
     this.writer = new FrameWriter(opts.ipc);
     this.batch = this.writer.batch;
-    this.onData = this.onData.bind(this);
-    socket.on('data', this.onData);
+    if (opts.reader) {
+      opts.reader.attach(this);
+    } else {
+      this.onData = this.onData.bind(this);
+      socket.on('data', this.onData);
+    }
+    // a listener's sockets start paused (so that `onread` can be set up first)
+    socket.resume();
   }
 
   protected readonly handshakeName = 'SP';
@@ -55,6 +64,18 @@ export class StreamPipe extends SocketPipe implements FrameSink {
     const done = this.awaitHandshake(spec.timeoutMs, 'the peer did not send its SP header');
     this.socket.write(spHeader(spec.localProtocol));
     return done;
+  }
+
+  chunk(chunk: Buffer): void {
+    this.onData(chunk);
+  }
+
+  readTarget(): Buffer | undefined {
+    return this.state === 'running' ? this.decoder.readTarget() : undefined;
+  }
+
+  filledInPlace(n: number): void {
+    if (this.state === 'running') this.decoder.filledInPlace(n);
   }
 
   private onData(chunk: Buffer): void {

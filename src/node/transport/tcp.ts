@@ -7,11 +7,9 @@ import { lookup } from 'node:dns/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { formatTcpUrl, parseTcpBind, parseTcpConnect, type TcpConnectAddress } from './tcp-address.js';
 import { toSpError, type ErrnoName } from '../../sp/errors.js';
+import { adoptReader, SlabReader } from './read-slab.js';
 import { StreamPipe } from './stream-pipe.js';
 import type { Dialer, Listener, Transport, TransportContext } from '../../sp/transport/transport.js';
-
-/** nanomsg's listen backlog (btcp.c). */
-const BACKLOG = 100;
 
 export function remoteOf(socket: Socket): string {
   const host = socket.remoteAddress ?? '?';
@@ -30,8 +28,21 @@ export function keepAlive(socket: Socket): void {
   socket.setKeepAlive(true, 0);
 }
 
-export function streamPipe(socket: Socket, context: TransportContext, remote: string, ipc: boolean): StreamPipe {
-  return new StreamPipe(socket, context.endpoint, remote, { ipc, options: context.options });
+export function streamPipe(socket: Socket, context: TransportContext, remote: string, ipc: boolean, reader?: SlabReader): StreamPipe {
+  return new StreamPipe(socket, context.endpoint, remote, { ipc, options: context.options, reader });
+}
+
+/**
+ * A listener's server for tcp:// and ipc://: its connections start paused, so that they can be
+ * switched to reading into our own buffers before they read anything.
+ */
+export function streamServer(onSocket: (socket: Socket, reader: SlabReader | undefined) => void): Server {
+  const server = createServer({ pauseOnConnect: true });
+  server.on('connection', (socket) => {
+    const reader = new SlabReader();
+    onSocket(socket, adoptReader(socket, reader) ? reader : undefined);
+  });
+  return server;
 }
 
 /** Wait until a server listens, turning the failure into an SpError. */
@@ -82,13 +93,12 @@ export const tcp: Transport = {
 
   async listen(address, context, events): Promise<Listener> {
     const where = parseTcpBind(address.url, address.rest, context.options.ipv4Only);
-    const server = createServer();
-    server.on('connection', (socket) => {
+    const server = streamServer((socket, reader) => {
       socket.setNoDelay(context.options.tcpNoDelay);
       keepAlive(socket);
-      events.accepted(streamPipe(socket, context, remoteOf(socket), false));
+      events.accepted(streamPipe(socket, context, remoteOf(socket), false, reader));
     });
-    await listening(server, { host: where.host, port: where.port, backlog: BACKLOG, ipv6Only: false }, `cannot bind ${address.url}`);
+    await listening(server, { host: where.host, port: where.port, backlog: context.options.listenBacklog, ipv6Only: false }, `cannot bind ${address.url}`);
     server.on('error', (err) => events.acceptFailed(toSpError(err, `accept on ${address.url} failed`)));
     const port = (server.address() as { port: number }).port;
     return { url: formatTcpUrl(address.scheme, where.iface, port), close: () => closeServer(server) };
@@ -99,11 +109,12 @@ export const tcp: Transport = {
     return {
       async dial(signal) {
         const host = await resolveHost(target, context.options.ipv4Only, signal);
-        const socket = connect({ host, port: target.port, localAddress: target.local, noDelay: context.options.tcpNoDelay });
+        const reader = new SlabReader();
+        const socket = connect({ host, port: target.port, localAddress: target.local, noDelay: context.options.tcpNoDelay, onread: reader.onread });
         await connected(socket, signal, `cannot connect to ${address.url}`);
         refuseSelfConnection(socket, address.url);
         keepAlive(socket);
-        return streamPipe(socket, context, remoteOf(socket), false);
+        return streamPipe(socket, context, remoteOf(socket), false, reader);
       },
     };
   },

@@ -1,0 +1,113 @@
+/**
+ * Reads that choose where the kernel writes (node:net's `onread`), for the stream transports:
+ * small frames land in a shared slab that is only ever filled forwards, so the messages cut
+ * from it stay valid as views (no copy, as with 'data' chunks); the body of a large frame is
+ * read straight into the frame's own allocation, which the decoder made once its length passed
+ * the limit check (no gathering, no concatenation: libnanomsg reads bodies the same way).
+ * Node's default reads are 64 KiB into a fresh buffer each, so every 64 KiB frame spanned two
+ * reads and was copied whole once more.
+ */
+import type { Socket } from 'node:net';
+
+/** The slab size: many small frames per read, and a 64 KiB frame rarely spans two slabs. */
+export const SLAB_SIZE = 1024 * 1024;
+/** Less room than this left in the slab: start a new one rather than read a sliver. */
+export const SLAB_MIN_ROOM = 64 * 1024;
+
+/** Where the bytes go: the pipe, once it exists. */
+export interface ReadSink {
+  /** A chunk read into the slab (a view the sink may keep). */
+  chunk(chunk: Buffer): void;
+  /** The frame body the sink asked to read into, or undefined for the slab. */
+  readTarget(): Buffer | undefined;
+  /** `n` bytes were read into the last readTarget(). */
+  filledInPlace(n: number): void;
+}
+
+export class SlabReader {
+  private slab: Buffer = Buffer.allocUnsafe(SLAB_SIZE);
+  private pos = 0;
+  /** The buffer handed to the kernel for the next read. */
+  private current: Buffer | undefined;
+  private inPlace = false;
+  private sink: ReadSink | undefined;
+  /** What arrived before the sink was attached (a dialer's peer may speak first). */
+  private early: Buffer[] = [];
+
+  constructor() {
+    this.buffer = this.buffer.bind(this);
+    this.callback = this.callback.bind(this);
+  }
+
+  /** node:net's `onread` option. */
+  get onread(): { buffer: () => Buffer; callback: (nread: number, buf: Buffer) => boolean } {
+    return { buffer: this.buffer, callback: this.callback };
+  }
+
+  attach(sink: ReadSink): void {
+    this.sink = sink;
+    const early = this.early;
+    this.early = [];
+    for (const chunk of early) sink.chunk(chunk);
+  }
+
+  /** Node asks, before each read, where it may go. */
+  buffer(): Buffer {
+    const target = this.sink?.readTarget();
+    if (target !== undefined) {
+      this.inPlace = true;
+      this.current = target;
+      return target;
+    }
+    this.inPlace = false;
+    if (this.slab.length - this.pos < SLAB_MIN_ROOM) {
+      this.slab = Buffer.allocUnsafe(SLAB_SIZE);
+      this.pos = 0;
+    }
+    this.current = this.slab.subarray(this.pos);
+    return this.current;
+  }
+
+  /** `nread` bytes arrived at the start of `buf` (the last buffer() given). */
+  callback(nread: number, buf: Buffer): boolean {
+    if (this.inPlace && buf === this.current) {
+      this.sink?.filledInPlace(nread);
+      return true;
+    }
+    const chunk = buf.subarray(0, nread);
+    // buf is the slab from pos: those bytes are now taken for good
+    if (buf.buffer === this.slab.buffer) this.pos += nread;
+    if (this.sink) this.sink.chunk(chunk);
+    else this.early.push(chunk);
+    return true;
+  }
+}
+
+type UserBufferHandle = { useUserBuffer?: (buf: Uint8Array) => void; reading?: boolean };
+
+/** node:net's private symbols for `onread`, looked up by description on a live socket. */
+function privateSymbol(socket: Socket, name: string): symbol | undefined {
+  return Object.getOwnPropertySymbols(socket).find((s) => s.description === name);
+}
+
+/**
+ * Switch an accepted socket (from a server made with `pauseOnConnect`, so it has not read
+ * yet) to `onread` reads, as `new net.Socket({ onread })` would have set it up: Node 20's
+ * servers take no `onread` option. Returns false, leaving the socket on 'data' events, where
+ * this Node's internals differ.
+ */
+export function adoptReader(socket: Socket, reader: SlabReader): boolean {
+  const handle = (socket as unknown as { _handle?: UserBufferHandle })._handle;
+  const kBuffer = privateSymbol(socket, 'kBuffer');
+  const kBufferCb = privateSymbol(socket, 'kBufferCb');
+  const kBufferGen = privateSymbol(socket, 'kBufferGen');
+  if (!handle || typeof handle.useUserBuffer !== 'function' || handle.reading || !kBuffer || !kBufferCb || !kBufferGen) return false;
+  const { buffer, callback } = reader.onread;
+  const first = buffer();
+  const fields = socket as unknown as Record<symbol, unknown>;
+  fields[kBuffer] = first;
+  fields[kBufferGen] = buffer;
+  fields[kBufferCb] = callback;
+  handle.useUserBuffer(first);
+  return true;
+}

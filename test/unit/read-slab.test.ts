@@ -1,0 +1,396 @@
+/**
+ * Reads that choose where the kernel writes (src/node/transport/read-slab.ts) and the
+ * decoder's side of them (FrameDecoder.readTarget / filledInPlace): small reads land in a
+ * slab that is only ever filled forwards, so chunks cut from it stay valid; a large frame's
+ * body is read straight into its own allocation. `adoptReader` switches an accepted, paused
+ * node:net socket to these reads.
+ */
+import { once } from 'node:events';
+import { createServer, connect, Socket, type Server } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { adoptReader, SlabReader, SLAB_MIN_ROOM, SLAB_SIZE, type ReadSink } from '../../src/node/transport/read-slab.js';
+import { FrameDecoder, IN_PLACE_MIN, UPFRONT_MAX } from '../../src/node/transport/stream-codec.js';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+/** A sink whose answers the test scripts: `target` is what readTarget() returns. */
+class ScriptedSink implements ReadSink {
+  readonly chunks: Buffer[] = [];
+  readonly filled: number[] = [];
+  target: Buffer | undefined;
+  /** Bytes taken so far, as chunks or in place. */
+  total = 0;
+  private waiting: { n: number; resolve: () => void }[] = [];
+
+  chunk(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.took(chunk.length);
+  }
+
+  readTarget(): Buffer | undefined {
+    return this.target;
+  }
+
+  filledInPlace(n: number): void {
+    this.filled.push(n);
+    this.took(n);
+  }
+
+  /** Resolves once `n` bytes have come in all. */
+  reached(n: number): Promise<void> {
+    if (this.total >= n) return Promise.resolve();
+    return new Promise((resolve) => this.waiting.push({ n, resolve }));
+  }
+
+  private took(n: number): void {
+    this.total += n;
+    this.waiting = this.waiting.filter((w) => (this.total >= w.n ? (w.resolve(), false) : true));
+  }
+}
+
+/** `n` bytes of a pattern that differs per `seed`, so a chunk overwritten by another shows. */
+function pattern(n: number, seed: number): Buffer {
+  // a 251-byte run (prime, so it never lines up with power-of-two sizes), repeated
+  const run = Buffer.allocUnsafe(251);
+  for (let i = 0; i < run.length; i++) run[i] = (i * 31 + seed * 7 + 1) & 0xff;
+  return n === 0 ? Buffer.alloc(0) : Buffer.allocUnsafe(n).fill(run);
+}
+
+/**
+ * One read as the kernel does it: ask for the buffer, write `data` at its start, report
+ * `data.length` bytes. `scribble` first fills the whole buffer with garbage: the reader must
+ * hand out only memory nothing it gave away before lies in.
+ */
+function kernelRead(reader: SlabReader, data: Buffer, scribble = false): Buffer {
+  const buf = reader.buffer();
+  expect(buf.length).toBeGreaterThanOrEqual(data.length);
+  if (scribble) buf.fill(0xee);
+  data.copy(buf, 0);
+  reader.callback(data.length, buf);
+  return buf;
+}
+
+/** A TCP length prefix announcing `size` bytes. */
+function prefix(size: number): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64BE(BigInt(size));
+  return b;
+}
+
+/** A decoder that records payloads as handed on (not copied: the tests check the memory). */
+function decoder(recvMaxSize = 128 * MiB, ipc = false) {
+  const frames: Buffer[] = [];
+  const dec = new FrameDecoder(ipc, { frame: (p) => frames.push(p) }, { recvMaxSize });
+  return { dec, frames };
+}
+
+describe('SlabReader', () => {
+  it('hands small reads on as consecutive views of one slab', () => {
+    const reader = new SlabReader();
+    const sink = new ScriptedSink();
+    reader.attach(sink);
+    kernelRead(reader, pattern(100, 1));
+    kernelRead(reader, pattern(3000, 2));
+    kernelRead(reader, pattern(1, 3));
+    const [a, b, c] = sink.chunks as [Buffer, Buffer, Buffer];
+    expect(sink.chunks).toHaveLength(3);
+    expect(a.buffer).toBe(b.buffer);
+    expect(b.buffer).toBe(c.buffer);
+    expect(a.buffer.byteLength).toBe(SLAB_SIZE);
+    expect(b.byteOffset).toBe(a.byteOffset + a.length);
+    expect(c.byteOffset).toBe(b.byteOffset + b.length);
+    expect(a).toEqual(pattern(100, 1));
+    expect(b).toEqual(pattern(3000, 2));
+    expect(c).toEqual(pattern(1, 3));
+  });
+
+  it('never hands the kernel memory that an earlier chunk lies in', () => {
+    const reader = new SlabReader();
+    const sink = new ScriptedSink();
+    reader.attach(sink);
+    const sizes = [1, 7, 100, 4096, 65_536, 200_000, 13, 300_000, 99_999, 250_000, 64 * KiB - 1, 5];
+    sizes.forEach((n, i) => kernelRead(reader, pattern(n, i), true));
+    // three slabs' worth went through: the chunks are spread over more than one slab
+    expect(new Set(sink.chunks.map((c) => c.buffer)).size).toBeGreaterThan(1);
+    sink.chunks.forEach((chunk, i) => expect(chunk.equals(pattern(sizes[i] as number, i))).toBe(true));
+  });
+
+  it('keeps filling the slab while at least SLAB_MIN_ROOM is left', () => {
+    const reader = new SlabReader();
+    const sink = new ScriptedSink();
+    reader.attach(sink);
+    const first = kernelRead(reader, pattern(SLAB_SIZE - SLAB_MIN_ROOM, 1));
+    const next = reader.buffer();
+    expect(next.buffer).toBe(first.buffer);
+    expect(next.byteOffset).toBe(SLAB_SIZE - SLAB_MIN_ROOM);
+    expect(next.length).toBe(SLAB_MIN_ROOM);
+  });
+
+  it('starts a new slab once less than SLAB_MIN_ROOM is left', () => {
+    const reader = new SlabReader();
+    const sink = new ScriptedSink();
+    reader.attach(sink);
+    const first = kernelRead(reader, pattern(SLAB_SIZE - SLAB_MIN_ROOM + 1, 1));
+    const next = reader.buffer();
+    expect(next.buffer).not.toBe(first.buffer);
+    expect(next.byteOffset).toBe(0);
+    expect(next.length).toBe(SLAB_SIZE);
+    // what was read into the old slab is untouched by reads into the new one
+    next.fill(0);
+    reader.callback(10, next);
+    expect((sink.chunks[0] as Buffer).equals(pattern(SLAB_SIZE - SLAB_MIN_ROOM + 1, 1))).toBe(true);
+  });
+
+  it('gives the kernel exactly the sink’s readTarget, and reports the read as filledInPlace', () => {
+    const reader = new SlabReader();
+    const sink = new ScriptedSink();
+    reader.attach(sink);
+    kernelRead(reader, pattern(500, 1));
+    const body = Buffer.alloc(100 * KiB);
+    sink.target = body.subarray(4 * KiB);
+    const buf = reader.buffer();
+    expect(buf).toBe(sink.target);
+    pattern(40 * KiB, 2).copy(buf);
+    reader.callback(40 * KiB, buf);
+    expect(sink.filled).toEqual([40 * KiB]);
+    expect(sink.chunks).toHaveLength(1);
+    expect(body.subarray(4 * KiB, 44 * KiB).equals(pattern(40 * KiB, 2))).toBe(true);
+  });
+
+  it('does not use up slab space for a read into a target', () => {
+    const reader = new SlabReader();
+    const sink = new ScriptedSink();
+    reader.attach(sink);
+    kernelRead(reader, pattern(500, 1));
+    sink.target = Buffer.alloc(64 * KiB);
+    kernelRead(reader, pattern(64 * KiB, 2));
+    sink.target = undefined;
+    kernelRead(reader, pattern(200, 3));
+    const [a, b] = sink.chunks as [Buffer, Buffer];
+    expect(sink.chunks).toHaveLength(2);
+    expect(b.buffer).toBe(a.buffer);
+    expect(b.byteOffset).toBe(a.byteOffset + a.length);
+    expect(b).toEqual(pattern(200, 3));
+  });
+
+  it('holds what arrives before attach() and delivers it in order at attach', () => {
+    const reader = new SlabReader();
+    // no sink yet: the reader cannot ask for a target, reads go to the slab
+    kernelRead(reader, pattern(10, 1));
+    kernelRead(reader, pattern(20, 2));
+    const sink = new ScriptedSink();
+    expect(sink.chunks).toHaveLength(0);
+    reader.attach(sink);
+    expect(sink.chunks.map((c) => c.length)).toEqual([10, 20]);
+    expect(sink.chunks[0]).toEqual(pattern(10, 1));
+    expect(sink.chunks[1]).toEqual(pattern(20, 2));
+    kernelRead(reader, pattern(30, 3));
+    expect(sink.chunks).toHaveLength(3);
+    expect(sink.chunks[2]).toEqual(pattern(30, 3));
+    expect(sink.filled).toEqual([]);
+  });
+});
+
+describe('FrameDecoder reading in place', () => {
+  it('has no target between frames', () => {
+    const { dec, frames } = decoder();
+    expect(dec.readTarget()).toBeUndefined();
+    expect(dec.push(Buffer.concat([prefix(3), Buffer.from('abc')]))).toBeUndefined();
+    expect(frames.map(String)).toEqual(['abc']);
+    expect(dec.readTarget()).toBeUndefined();
+  });
+
+  it('has no target while only the length has partly arrived', () => {
+    const { dec } = decoder();
+    dec.push(prefix(MiB).subarray(0, 5));
+    expect(dec.readTarget()).toBeUndefined();
+  });
+
+  it('has no target for a remainder under IN_PLACE_MIN', () => {
+    const { dec } = decoder();
+    dec.push(Buffer.concat([prefix(IN_PLACE_MIN + 100), pattern(101, 1)]));
+    expect(dec.partial).toBe(true);
+    expect(dec.readTarget()).toBeUndefined();
+  });
+
+  it('has no target for a small frame split across reads', () => {
+    const { dec } = decoder();
+    dec.push(Buffer.concat([prefix(1000), pattern(10, 1)]));
+    expect(dec.readTarget()).toBeUndefined();
+  });
+
+  it('targets the rest of a large frame’s body, exactly', () => {
+    const { dec } = decoder();
+    const size = 200 * KiB;
+    dec.push(Buffer.concat([prefix(size), pattern(1000, 1)]));
+    const target = dec.readTarget();
+    expect(target).toBeDefined();
+    expect(target!.length).toBe(size - 1000);
+    // a remainder of exactly IN_PLACE_MIN still gets a target
+    const { dec: edge } = decoder();
+    edge.push(Buffer.concat([prefix(IN_PLACE_MIN + 1), pattern(1, 1)]));
+    expect(edge.readTarget()?.length).toBe(IN_PLACE_MIN);
+  });
+
+  it('completes a frame read in place with the right bytes, in its own memory', () => {
+    const { dec, frames } = decoder();
+    const size = 300 * KiB + 7;
+    const body = pattern(size, 5);
+    dec.push(Buffer.concat([prefix(size), body.subarray(0, 1000)]));
+    // the kernel fills the target a piece at a time, as reads come back short
+    let at = 1000;
+    let last: Buffer | undefined;
+    for (const n of [64 * KiB, 100 * KiB, 50_000]) {
+      const target = dec.readTarget() as Buffer;
+      expect(target.length).toBe(size - at);
+      if (last) expect(target.buffer).toBe(last.buffer);
+      body.copy(target, 0, at, at + n);
+      dec.filledInPlace(n);
+      at += n;
+      last = target;
+    }
+    expect(frames).toHaveLength(0);
+    const final = dec.readTarget() as Buffer;
+    expect(final.length).toBe(size - at);
+    body.copy(final, 0, at);
+    dec.filledInPlace(size - at);
+    expect(frames).toHaveLength(1);
+    expect(frames[0]!.equals(body)).toBe(true);
+    expect(frames[0]!.buffer).toBe(final.buffer);
+    expect(dec.partial).toBe(false);
+    expect(dec.readTarget()).toBeUndefined();
+    // and decoding goes on as before
+    dec.push(Buffer.concat([prefix(2), Buffer.from('ok')]));
+    expect(frames.map((f) => f.length)).toEqual([size, 2]);
+    expect(String(frames[1])).toBe('ok');
+  });
+
+  it('mixes pushed chunks and in-place reads in one frame, over IPC framing too', () => {
+    const { dec, frames } = decoder(128 * MiB, true);
+    const size = 100 * KiB;
+    const body = pattern(size, 9);
+    dec.push(Buffer.concat([Buffer.from([0x01]), prefix(size)]));
+    const target = dec.readTarget() as Buffer;
+    expect(target.length).toBe(size);
+    body.copy(target, 0, 0, 70 * KiB);
+    dec.filledInPlace(70 * KiB);
+    // 30 KiB missing: still in place
+    expect(dec.readTarget()?.length).toBe(30 * KiB);
+    dec.push(body.subarray(70 * KiB, 90 * KiB));
+    // 10 KiB missing: the slab's next read brings it, with the next frame
+    expect(dec.readTarget()).toBeUndefined();
+    dec.push(Buffer.concat([body.subarray(90 * KiB), Buffer.from([0x01]), prefix(1), Buffer.from('z')]));
+    expect(frames).toHaveLength(2);
+    expect(frames[0]!.equals(body)).toBe(true);
+    expect(String(frames[1])).toBe('z');
+  });
+
+  it('offers no target once halted', () => {
+    const { dec } = decoder();
+    dec.push(prefix(MiB));
+    expect(dec.readTarget()).toBeDefined();
+    dec.halted = true;
+    expect(dec.readTarget()).toBeUndefined();
+  });
+
+  it('gathers a frame over UPFRONT_MAX (recvMaxSize -1) without a target, and still decodes it', () => {
+    const { dec, frames } = decoder(-1);
+    const size = UPFRONT_MAX + 1;
+    const piece = 4 * MiB;
+    // one buffer holding the whole body; chunks are views of it
+    const body = Buffer.allocUnsafe(size);
+    for (let i = 0; i < size; i += piece) pattern(Math.min(piece, size - i), i / piece).copy(body, i);
+    expect(dec.push(prefix(size))).toBeUndefined();
+    expect(dec.readTarget()).toBeUndefined();
+    for (let at = 0; at < size; at += piece) {
+      expect(dec.push(body.subarray(at, Math.min(at + piece, size)))).toBeUndefined();
+      if (at + piece < size) expect(dec.readTarget()).toBeUndefined();
+    }
+    expect(frames).toHaveLength(1);
+    expect(frames[0]!.length).toBe(size);
+    expect(frames[0]!.equals(body)).toBe(true);
+  });
+});
+
+describe('adoptReader', () => {
+  const cleanup: (() => void)[] = [];
+  afterEach(async () => {
+    for (const done of cleanup.splice(0)) done();
+  });
+
+  /** A paused server and a client connected to it; both closed after the test. */
+  async function acceptedPair(): Promise<{ server: Server; accepted: Socket; client: Socket }> {
+    const server = createServer({ pauseOnConnect: true });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanup.push(() => server.close());
+    const acceptedP = once(server, 'connection') as Promise<[Socket]>;
+    const client = connect({ host: '127.0.0.1', port: (server.address() as { port: number }).port });
+    cleanup.push(() => client.destroy());
+    const [accepted] = await acceptedP;
+    cleanup.push(() => accepted.destroy());
+    await once(client, 'connect');
+    return { server, accepted, client };
+  }
+
+  /** Resolves once the sink has `n` bytes; rejects if the socket closes first. */
+  function received(sink: ScriptedSink, socket: Socket, n: number): Promise<void> {
+    const closed = once(socket, 'close').then(() => {
+      throw new Error(`the socket closed after ${sink.total} of ${n} bytes`);
+    });
+    closed.catch(() => undefined);
+    return Promise.race([sink.reached(n), closed]);
+  }
+
+  it('returns false for a socket without a handle', () => {
+    expect(adoptReader(new Socket(), new SlabReader())).toBe(false);
+  });
+
+  it('switches an accepted, paused socket to the reader: data comes through its callback, not "data"', async () => {
+    const { accepted, client } = await acceptedPair();
+    const reader = new SlabReader();
+    expect(adoptReader(accepted, reader)).toBe(true);
+    const sink = new ScriptedSink();
+    reader.attach(sink);
+    let dataEvents = 0;
+    accepted.on('data', () => dataEvents++);
+    accepted.resume();
+    const sent = pattern(300 * KiB, 3);
+    client.write(Buffer.from('hello'));
+    client.write(sent);
+    await received(sink, accepted, 5 + sent.length);
+    expect(dataEvents).toBe(0);
+    const all = Buffer.concat(sink.chunks);
+    expect(all.subarray(0, 5).toString()).toBe('hello');
+    expect(all.subarray(5).equals(sent)).toBe(true);
+    // the chunks are views of the reader's slabs
+    for (const chunk of sink.chunks) expect(chunk.buffer.byteLength).toBe(SLAB_SIZE);
+  });
+
+  it('reads into the sink’s target on a real socket', async () => {
+    const { accepted, client } = await acceptedPair();
+    const reader = new SlabReader();
+    // the first read's buffer is chosen here, before any sink: it is the slab
+    expect(adoptReader(accepted, reader)).toBe(true);
+    const body = Buffer.alloc(256 * KiB);
+    const sink = new ScriptedSink();
+    // a sink like the pipe's: the rest of the body while any is missing
+    const fill = () => sink.filled.reduce((a, b) => a + b, 0);
+    sink.readTarget = () => (fill() < body.length ? body.subarray(fill()) : undefined);
+    reader.attach(sink);
+    accepted.resume();
+    client.write('head');
+    await received(sink, accepted, 4);
+    expect(Buffer.concat(sink.chunks).toString()).toBe('head');
+    const sent = pattern(body.length, 4);
+    client.write(sent);
+    await received(sink, accepted, 4 + sent.length);
+    expect(fill()).toBe(body.length);
+    expect(sink.chunks).toHaveLength(1);
+    expect(body.equals(sent)).toBe(true);
+    // with the body full, reads go to the slab again
+    client.write('tail');
+    await received(sink, accepted, 4 + sent.length + 4);
+    expect(Buffer.concat(sink.chunks).toString()).toBe('headtail');
+  });
+});
