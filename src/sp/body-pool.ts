@@ -5,7 +5,7 @@
  * of RSS), and every new page is faulted in again. Capacities are powers of two; only memory
  * this pool made comes back to it, and only as much as MAX_KEPT per size.
  */
-import { viewBytes, type Bytes } from './bytes.js';
+import { allocBytes, viewBytes, type Bytes } from './bytes.js';
 
 const MIN_CLASS = 14; // 16 KiB, LARGE_BODY
 const MAX_CLASS = 26; // 64 MiB
@@ -25,7 +25,10 @@ export function takeBody(n: number): Bytes | undefined {
   if (k > MAX_CLASS) return undefined;
   let memory = free[k]!.pop();
   if (memory === undefined) {
-    memory = new ArrayBuffer(2 ** k);
+    // the platform's allocator, which need not zero the memory (new ArrayBuffer must)
+    const fresh = allocBytes(2 ** k);
+    if (fresh.byteOffset !== 0 || fresh.buffer.byteLength !== fresh.length) return fresh.subarray(0, n) as Bytes;
+    memory = fresh.buffer as ArrayBuffer;
     made.add(memory);
   }
   return viewBytes(new Uint8Array(memory, 0, n));
