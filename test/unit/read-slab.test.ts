@@ -8,7 +8,7 @@
 import { once } from 'node:events';
 import { createServer, connect, Socket, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { adoptReader, SlabReader, SLAB_MIN_ROOM, SLAB_SIZE, type ReadSink } from '../../src/node/transport/read-slab.js';
+import { adoptReader, SlabReader, SLAB_MIN_ROOM, SLAB_SIZE, SMALL_SLAB, type ReadSink } from '../../src/node/transport/read-slab.js';
 import { FrameDecoder, IN_PLACE_MIN, UPFRONT_MAX } from '../../src/node/transport/stream-codec.js';
 
 const KiB = 1024;
@@ -71,6 +71,18 @@ function kernelRead(reader: SlabReader, data: Buffer, scribble = false): Buffer 
   return buf;
 }
 
+/**
+ * A reader that has moved to full-size slabs: one read that filled its first (small) slab,
+ * taken by a sink of its own, so `sink` sees only what comes after.
+ */
+function busyReader(sink: ScriptedSink): SlabReader {
+  const reader = new SlabReader();
+  reader.attach(new ScriptedSink());
+  kernelRead(reader, pattern(SMALL_SLAB, 0));
+  reader.attach(sink);
+  return reader;
+}
+
 /** A TCP length prefix announcing `size` bytes. */
 function prefix(size: number): Buffer {
   const b = Buffer.alloc(8);
@@ -86,10 +98,32 @@ function decoder(recvMaxSize = 128 * MiB, ipc = false) {
 }
 
 describe('SlabReader', () => {
-  it('hands small reads on as consecutive views of one slab', () => {
+  it('starts on a small slab and stays there while reads are small (idle pipes hold 2 KiB, not 64)', () => {
     const reader = new SlabReader();
     const sink = new ScriptedSink();
     reader.attach(sink);
+    for (let i = 0; i < 50; i++) kernelRead(reader, pattern(100, i));
+    const slabs = new Set(sink.chunks.map((c) => c.buffer));
+    expect(slabs.size).toBeGreaterThan(1);
+    // slices of Node's shared pool: no chunk lies in a full-size slab
+    for (const chunk of sink.chunks) expect(chunk.buffer.byteLength).toBeLessThan(SLAB_SIZE);
+    expect(reader.buffer().length).toBeLessThanOrEqual(SMALL_SLAB);
+    sink.chunks.forEach((chunk, i) => expect(chunk.equals(pattern(100, i))).toBe(true));
+  });
+
+  it('moves to full-size slabs after a read that fills its buffer', () => {
+    const reader = new SlabReader();
+    const sink = new ScriptedSink();
+    reader.attach(sink);
+    const first = reader.buffer();
+    expect(first.length).toBe(SMALL_SLAB);
+    kernelRead(reader, pattern(SMALL_SLAB, 1));
+    expect(reader.buffer().length).toBe(SLAB_SIZE);
+  });
+
+  it('hands small reads on as consecutive views of one slab', () => {
+    const sink = new ScriptedSink();
+    const reader = busyReader(sink);
     kernelRead(reader, pattern(100, 1));
     kernelRead(reader, pattern(3000, 2));
     kernelRead(reader, pattern(1, 3));
@@ -106,9 +140,8 @@ describe('SlabReader', () => {
   });
 
   it('never hands the kernel memory that an earlier chunk lies in', () => {
-    const reader = new SlabReader();
     const sink = new ScriptedSink();
-    reader.attach(sink);
+    const reader = busyReader(sink);
     // reads of up to SLAB_MIN_ROOM (the least buffer() ever offers), nearly two slabs' worth
     const m = SLAB_MIN_ROOM;
     const sizes = [1, 7, 100, 4096, m, m - 1, 13, m, 9_999, m, m, m, 5];
@@ -119,9 +152,8 @@ describe('SlabReader', () => {
   });
 
   it('keeps filling the slab while at least SLAB_MIN_ROOM is left', () => {
-    const reader = new SlabReader();
     const sink = new ScriptedSink();
-    reader.attach(sink);
+    const reader = busyReader(sink);
     const first = kernelRead(reader, pattern(SLAB_SIZE - SLAB_MIN_ROOM, 1));
     const next = reader.buffer();
     expect(next.buffer).toBe(first.buffer);
@@ -130,9 +162,8 @@ describe('SlabReader', () => {
   });
 
   it('starts a new slab once less than SLAB_MIN_ROOM is left', () => {
-    const reader = new SlabReader();
     const sink = new ScriptedSink();
-    reader.attach(sink);
+    const reader = busyReader(sink);
     const first = kernelRead(reader, pattern(SLAB_SIZE - SLAB_MIN_ROOM + 1, 1));
     const next = reader.buffer();
     expect(next.buffer).not.toBe(first.buffer);
@@ -365,8 +396,8 @@ describe('adoptReader', () => {
     const all = Buffer.concat(sink.chunks);
     expect(all.subarray(0, 5).toString()).toBe('hello');
     expect(all.subarray(5).equals(sent)).toBe(true);
-    // the chunks are views of the reader's slabs
-    for (const chunk of sink.chunks) expect(chunk.buffer.byteLength).toBe(SLAB_SIZE);
+    // the chunks are views of the reader's slabs: after the first small reads, full-size ones
+    expect(sink.chunks.some((chunk) => chunk.buffer.byteLength === SLAB_SIZE)).toBe(true);
   });
 
   it('reads into the sink’s target on a real socket', async () => {

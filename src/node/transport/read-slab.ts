@@ -16,8 +16,16 @@ import type { Socket } from 'node:net';
  * A large frame that does not fit is read into its own allocation anyway.
  */
 export const SLAB_SIZE = 64 * 1024;
-/** Less room than this left in the slab: start a new one rather than read a sliver. */
+/** Less room than this left in a full-size slab: start a new one rather than read a sliver. */
 export const SLAB_MIN_ROOM = 16 * 1024;
+/**
+ * The slab of a pipe whose reads are small (a handshake, a subscription, a trickle of short
+ * messages): a slice of Node's shared pool. Thousands of mostly idle pipes (a PUB's
+ * subscribers, a storm's clients) then hold 2 KiB each, not 64 KiB of memory that V8 also
+ * counts toward its garbage collections; a read that fills its buffer moves the pipe to
+ * full-size slabs.
+ */
+export const SMALL_SLAB = 2048;
 
 /** Where the bytes go: the pipe, once it exists. */
 export interface ReadSink {
@@ -30,8 +38,10 @@ export interface ReadSink {
 }
 
 export class SlabReader {
-  private slab: Buffer = Buffer.allocUnsafe(SLAB_SIZE);
+  private slab: Buffer = EMPTY_SLAB;
   private pos = 0;
+  /** The last read into the slab was large, or filled what it was given: next slab full size. */
+  private busy = false;
   /** The buffer handed to the kernel for the next read. */
   private current: Buffer | undefined;
   private inPlace = false;
@@ -65,8 +75,9 @@ export class SlabReader {
       return target;
     }
     this.inPlace = false;
-    if (this.slab.length - this.pos < SLAB_MIN_ROOM) {
-      this.slab = Buffer.allocUnsafe(SLAB_SIZE);
+    const size = this.slab.length;
+    if (size - this.pos < (size === SLAB_SIZE ? SLAB_MIN_ROOM : SMALL_SLAB / 4)) {
+      this.slab = Buffer.allocUnsafe(this.busy ? SLAB_SIZE : SMALL_SLAB);
       this.pos = 0;
     }
     this.current = this.slab.subarray(this.pos);
@@ -80,13 +91,16 @@ export class SlabReader {
       return true;
     }
     const chunk = buf.subarray(0, nread);
-    // buf is the slab from pos: those bytes are now taken for good
-    if (buf.buffer === this.slab.buffer) this.pos += nread;
+    // buf is the slab from pos (buffer() is asked again after every read): those bytes are taken for good
+    this.pos += nread;
+    this.busy = nread === buf.length || nread >= SMALL_SLAB / 2;
     if (this.sink) this.sink.chunk(chunk);
     else this.early.push(chunk);
     return true;
   }
 }
+
+const EMPTY_SLAB = Buffer.alloc(0);
 
 type UserBufferHandle = { useUserBuffer?: (buf: Uint8Array) => void; reading?: boolean };
 
