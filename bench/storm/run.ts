@@ -14,6 +14,8 @@
  * --clients libnanomsg: the SUBs are bench/c/storm_sub.c (at most 512 per process, a
  * libnanomsg limit: use e.g. --processes 20 --sockets 500), to see the listener without the
  * Node clients' share of the cores.
+ * --client-nice N: run the client processes at nice N. The clients stand for thousands of
+ * machines but share this one's cores with the listener; niced, they stop taking its share.
  * STORM_NODE_ARGS='--cpu-prof --cpu-prof-dir=DIR' profiles the Node children.
  * --steady S: once all are receiving, go on S seconds and report the CPU each process used
  * meanwhile (from /proc/<pid>/stat), to see where a steady fan-out spends the cores.
@@ -42,6 +44,7 @@ const jitter = option('jitter', undefined);
 const tickMs = option('tick', '50') as string;
 const listenerImpl = option('listener', 'nanosp') as string;
 const clientsImpl = option('clients', 'nanosp') as string;
+const clientNice = option('client-nice', undefined);
 const steadyS = Number(option('steady', '0'));
 const total = processes * perProcess;
 for (const [name, impl] of [['listener', listenerImpl], ['clients', clientsImpl]]) {
@@ -53,10 +56,16 @@ function watch(child: Child, onLine: (line: string) => void): Child {
   return child;
 }
 
-function start(file: string, args: string[], onLine: (line: string) => void): Child {
+/** `command args`, under `nice -n N` when given. */
+function launch(command: string, args: string[], nice: string | undefined): Child {
+  const [file, argv] = nice === undefined ? [command, args] : ['nice', ['-n', nice, command, ...args]];
+  return spawn(file, argv, { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, STORM_TICK_MS: tickMs } });
+}
+
+function start(file: string, args: string[], onLine: (line: string) => void, nice?: string): Child {
   // STORM_NODE_ARGS: extra flags for the Node children, e.g. `--cpu-prof --cpu-prof-dir=DIR` (not allowed in NODE_OPTIONS)
   const nodeArgs = process.env.STORM_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  return watch(spawn(process.execPath, [...nodeArgs, '--import', 'tsx', file, ...args], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, STORM_TICK_MS: tickMs } }), onLine);
+  return watch(launch(process.execPath, [...nodeArgs, '--import', 'tsx', file, ...args], nice), onLine);
 }
 
 /** bench/c/<name>.c built against libnanomsg into a temporary directory. */
@@ -121,8 +130,8 @@ for (let p = 0; p < processes; p++) {
   const args = [url, String(perProcess), '50'];
   children.push(
     clientBinary
-      ? watch(spawn(clientBinary, args, { stdio: ['pipe', 'pipe', 'inherit'] }), onLine)
-      : start('bench/storm/clients.ts', [...args, ...(jitter ? [jitter] : [])], onLine),
+      ? watch(launch(clientBinary, args, clientNice), onLine)
+      : start('bench/storm/clients.ts', [...args, ...(jitter ? [jitter] : [])], onLine, clientNice),
   );
 }
 
@@ -164,7 +173,7 @@ for (const child of children) child.stdin.end();
 await Promise.all(children.map((c) => new Promise((resolve) => c.once('exit', resolve))));
 console.log(
   `storm: ${listenerImpl} listener, ${clientsImpl} clients, ${processes} × ${perProcess} = ${total} SUB sockets` +
-    `, a message every ${tickMs} ms${backlog ? `, listenBacklog ${backlog}` : ''}${jitter ? `, reconnectJitter ${jitter}` : ''}: ` +
+    `, a message every ${tickMs} ms${backlog ? `, listenBacklog ${backlog}` : ''}${jitter ? `, reconnectJitter ${jitter}` : ''}${clientNice ? `, clients at nice ${clientNice}` : ''}: ` +
     (allAt === undefined ? `NOT all receiving within ${limitS} s (${receiving.reduce((a, b) => a + b, 0)})` : `all receiving after ${allAt.toFixed(1)} s`) +
     `; receiving after 20 s: ${allAt !== undefined && allAt < 20 ? total : (at[20] ?? '-')}, after 40 s: ${allAt !== undefined && allAt < 40 ? total : (at[40] ?? '-')}` +
     `; listener peak RSS ${(peakRssKiB / 1024).toFixed(0)} MiB` +
