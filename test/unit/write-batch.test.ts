@@ -12,6 +12,13 @@ function put(batch: WriteBatch, text: string): void {
   batch.queued += bytes.length;
 }
 
+/** Fill the small slab a batch starts with until it takes a full-size one, and leave it empty. */
+function outgrowFirstSlab(batch: WriteBatch): void {
+  put(batch, 'x'.repeat(batch.slab.length + 1));
+  batch.take();
+  batch.rewind();
+}
+
 describe('WriteBatch', () => {
   it('takes what was appended, in order, with references between copies', () => {
     const batch = new WriteBatch();
@@ -54,6 +61,7 @@ describe('WriteBatch', () => {
 
   it('fills a slab it gave up again once the flushes that carried it were written, not before', () => {
     const batch = new WriteBatch();
+    outgrowFirstSlab(batch);
     const first = batch.slab;
     put(batch, 'x'.repeat(first.length - 3));
     const [carried] = batch.take();
@@ -93,8 +101,11 @@ describe('WriteBatch', () => {
     expect(batch.pos).toBe(0);
   });
 
-  it('has room for a full flush threshold plus a copied message', () => {
-    expect(new WriteBatch().slab.length).toBeGreaterThan(FLUSH_AT + 16 * 1024);
+  it('starts small, and once a batch outgrows that has room for a full flush threshold plus a copied message', () => {
+    const batch = new WriteBatch();
+    expect(batch.slab.length).toBeLessThanOrEqual(4096);
+    outgrowFirstSlab(batch);
+    expect(batch.slab.length).toBeGreaterThan(FLUSH_AT + 16 * 1024);
   });
 });
 

@@ -9,20 +9,17 @@ import { quietError, spError, toSpError, type SpError } from '../../sp/errors.js
 import type { EndpointInfo } from '../../sp/events.js';
 import type { SocketOptions } from '../../sp/options.js';
 import { Pipe } from '../../sp/pipe.js';
+import { scheduleFlush } from './flush-queue.js';
 import { FLUSH_AT, writeBatch, type WriteBatch } from './write-batch.js';
 
 export type PipeState = 'handshake' | 'ready' | 'running' | 'closed';
-
-function flushTick(pipe: SocketPipe): void {
-  pipe.flushScheduled = false;
-  pipe.flush();
-}
 
 export abstract class SocketPipe extends Pipe {
   protected state: PipeState = 'handshake';
   /** The subclass's framer appends here. */
   protected abstract readonly batch: WriteBatch;
   private blocked = false;
+  /** Waiting in the shared flush queue (flush-queue.ts). */
   flushScheduled = false;
 
   /** The first error the socket reported; its 'close' follows. */
@@ -145,13 +142,10 @@ export abstract class SocketPipe extends Pipe {
     return false;
   }
 
-  /** After appending to the batch: write now if it is large, else at the end of the tick. */
+  /** After appending to the batch: write now if it is large, else at the end of the tick (flush-queue.ts). */
   protected queued(): void {
     if (this.batch.queued >= FLUSH_AT) this.flush();
-    else if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      process.nextTick(flushTick, this);
-    }
+    else scheduleFlush(this);
   }
 
   /** Hand everything queued to the socket as one gather write. */
