@@ -68,8 +68,10 @@ describeChaos('chaos: PUB → SUB through a partition longer than TCP keeps a co
     await whilePeerRuns(sub, sub.line((l) => l.startsWith('got ') && Number(l.slice(4)) > lastTick, START_MS));
     const receivingMs = Date.now() - upAt;
 
-    expect(brokenCodes(sub)).toEqual(['ETIMEDOUT']);
-    expect(brokenCodes(pub)).toEqual(['ETIMEDOUT']);
+    // one loss each; a kernel that also lost the peer's neighbour entry while retransmitting
+    // reports it as EHOSTUNREACH instead (seen once on a loaded machine)
+    expect(brokenCodes(sub)).toEqual([expect.stringMatching(/^(ETIMEDOUT|EHOSTUNREACH)$/)]);
+    expect(brokenCodes(pub)).toEqual([expect.stringMatching(/^(ETIMEDOUT|EHOSTUNREACH)$/)]);
     // the endpoint went into error once and came out of it
     const errorStates = sub.output.filter((l) => l.startsWith('ep_errors='));
     expect(errorStates).toEqual([expect.stringMatching(/^ep_errors=1 connect_errors=\d+$/), expect.stringMatching(/^ep_errors=0 connect_errors=\d+$/)]);
