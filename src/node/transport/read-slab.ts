@@ -123,10 +123,14 @@ export function adoptReader(socket: Socket, reader: SlabReader): boolean {
   if (!handle || typeof handle.useUserBuffer !== 'function' || handle.reading || !kBuffer || !kBufferCb || !kBufferGen) return false;
   const { buffer, callback } = reader.onread;
   const first = buffer();
+  try {
+    handle.useUserBuffer(first);
+  } catch {
+    return false; // a handle that refuses: nothing was changed, 'data' events it is
+  }
   const fields = socket as unknown as Record<symbol, unknown>;
   fields[kBuffer] = first;
   fields[kBufferGen] = buffer;
   fields[kBufferCb] = callback;
-  handle.useUserBuffer(first);
   return true;
 }
