@@ -4,7 +4,8 @@
  */
 import { deepStrictEqual, equal, ok } from 'node:assert/strict';
 import fc from 'fast-check';
-import { checkSpHeader, FrameDecoder, FrameWriter, spHeader } from '../../src/node/transport/stream-codec.js';
+import { checkSpHeader, FrameDecoder, FrameWriter, spHeader, UPFRONT_MAX } from '../../src/node/transport/stream-codec.js';
+import { SlabReader } from '../../src/node/transport/read-slab.js';
 import { SpError } from '../../src/sp/errors.js';
 import { pure, type FuzzProperty } from './harness/property.js';
 import { bytesArb, cut, cutsArb } from './harness/split.js';
@@ -17,10 +18,13 @@ interface Decoded {
   readonly mostHeld: number;
 }
 
-/** What the decoder keeps between pushes: gathered body parts and prefix bytes (white-box). */
+/**
+ * What the decoder keeps between pushes: gathered body parts, prefix bytes, and the frame in
+ * progress's own allocation (made whole once its length passed the limit check) (white-box).
+ */
 function held(decoder: FrameDecoder): number {
-  const inner = decoder as unknown as { parts: Buffer[]; prefixFill: number };
-  return inner.parts.reduce((n, p) => n + p.length, 0) + inner.prefixFill;
+  const inner = decoder as unknown as { parts: Buffer[]; prefixFill: number; body: Buffer | undefined };
+  return inner.parts.reduce((n, p) => n + p.length, 0) + inner.prefixFill + (inner.body?.length ?? 0);
 }
 
 /** Feed `pieces` in turn, stopping at the first error, as a pipe does. */
@@ -61,6 +65,22 @@ const messageArb = fc.record({
   body: fc.oneof({ weight: 19, arbitrary: bytesArb(200) }, { weight: 1, arbitrary: fc.integer({ min: 16 * 1024, max: 40_000 }).map((n) => Buffer.alloc(n, n & 0xff)) }),
 });
 
+/** Messages small and large, so that reads land in the slab and straight in frames' bodies. */
+const bigOrSmallMessageArb = fc.record({
+  header: bytesArb(12),
+  body: fc.oneof(
+    { weight: 3, arbitrary: bytesArb(200) },
+    { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 16 * 1024, max: 150_000 }), fc.nat(255)).map(([n, seed]) => patterned(n, seed)) },
+  ),
+});
+
+/** `n` bytes that differ from position to position, so that an overwrite always shows. */
+function patterned(n: number, seed: number): Buffer {
+  const b = Buffer.allocUnsafe(n);
+  for (let i = 0; i < n; i++) b[i] = (i * 7 + seed) & 0xff;
+  return b;
+}
+
 export const streamCodecProperties: readonly FuzzProperty[] = [
   pure('FrameWriter output, cut anywhere, decodes to the same payloads', 300, () =>
     fc.property(fc.boolean(), fc.array(messageArb, { maxLength: 10 }), cutsArb, (ipc, messages, cuts) => {
@@ -84,7 +104,7 @@ export const streamCodecProperties: readonly FuzzProperty[] = [
     }),
   ),
 
-  pure('any bytes: only SpErrors EMSGSIZE or (IPC type byte) EPROTO, frames within recvMaxSize, nothing kept beyond what came', 1000, () =>
+  pure('any bytes: only SpErrors EMSGSIZE or (IPC type byte) EPROTO, frames within recvMaxSize, nothing kept beyond what came or one frame within the limit', 1000, () =>
     fc.property(limitArb, cutsArb, framedStreamArb, (limit, cuts, [ipc, stream]) => {
       const pieces = cut(stream, cuts);
       const got = decode(ipc, limit, pieces);
@@ -93,7 +113,8 @@ export const streamCodecProperties: readonly FuzzProperty[] = [
         ok(got.error.code === 'EMSGSIZE' || (ipc && got.error.code === 'EPROTO'), got.error.message);
       }
       if (limit >= 0) for (const f of got.frames) ok(f.length <= limit);
-      ok(got.mostHeld <= stream.length);
+      // what came, or one frame allocated whole after its length passed the limit
+      ok(got.mostHeld <= Math.max(stream.length, limit >= 0 ? limit + (ipc ? 9 : 8) : UPFRONT_MAX));
       if (limit >= 0) ok(got.mostHeld <= limit + (ipc ? 9 : 8));
     }),
   ),
@@ -108,6 +129,35 @@ export const streamCodecProperties: readonly FuzzProperty[] = [
       equal(got.error?.code, 'EMSGSIZE');
       equal(got.frames.length, 0);
       ok(got.mostHeld < (ipc ? 9 : 8)); // at most the prefix, one byte short of complete
+    }),
+  ),
+
+  pure('written frames read through SlabReader (random read sizes, bodies read in place) come back intact, and no view handed out is written over later', 300, () =>
+    fc.property(fc.boolean(), fc.array(bigOrSmallMessageArb, { minLength: 1, maxLength: 12 }), fc.array(fc.integer({ min: 1, max: 70_000 }), { minLength: 1, maxLength: 20 }), (ipc, messages, readSizes) => {
+      const writer = new FrameWriter(ipc);
+      for (const m of messages) writer.append(m.header, m.body);
+      const stream = Buffer.concat(writer.take());
+      const frames: Buffer[] = [];
+      const decoder = new FrameDecoder(ipc, { frame: (payload) => frames.push(payload) }, { recvMaxSize: -1 });
+      const reader = new SlabReader();
+      // the sink a running StreamPipe is
+      reader.attach({
+        chunk: (chunk) => equal(decoder.push(chunk), undefined),
+        readTarget: () => decoder.readTarget(),
+        filledInPlace: (n) => decoder.filledInPlace(n),
+      });
+      // the kernel: each read puts at most what it is asked for, and at most the next read size
+      let at = 0;
+      for (let i = 0; at < stream.length; i++) {
+        const buf = reader.buffer();
+        const n = Math.min(buf.length, readSizes[i % readSizes.length] as number, stream.length - at);
+        stream.copy(buf, 0, at, at + n);
+        reader.callback(n, buf);
+        at += n;
+      }
+      equal(decoder.partial, false);
+      // compared only now: a later read into memory a frame still views would show here
+      deepStrictEqual(frames.map((f) => Buffer.from(f)), messages.map((m) => Buffer.concat([m.header, m.body])));
     }),
   ),
 
