@@ -58,12 +58,17 @@ describe('chaos: a fault proxy between nanosp sockets', () => {
     const elapsed = Date.now() - started;
 
     expect(result, `seed ${random.seed}`).toMatchObject({ answered: 300, wrong: [], failed: [] });
+    const resetsWhileOpen = proxy.counts.resets;
     await req.close();
     await proxy.idle();
     const { resets, connections } = proxy.counts;
     expect(resets, `seed ${random.seed}`).toBeGreaterThanOrEqual(3);
-    // each reset ended in a closed pipe (or a failed connect, when it beat the connect) on the REQ
-    expect(req.stats.brokenConnections + req.stats.connectErrors).toBe(resets);
+    // each reset ended in a closed pipe (or a failed connect, when it beat the connect) on the
+    // REQ — except that the REQ's one connection may be reset just as the REQ closes it itself
+    // (its RST not read yet, or the proxy's timer firing before it saw the REQ's close)
+    const seen = req.stats.brokenConnections + req.stats.connectErrors;
+    expect(seen, `seed ${random.seed}`).toBeGreaterThanOrEqual(resetsWhileOpen - 1);
+    expect(seen, `seed ${random.seed}`).toBeLessThanOrEqual(resets);
     expect(new Set(broken)).toEqual(new Set(['ECONNRESET']));
     await rep.close();
     await serving;
