@@ -14,12 +14,12 @@ import { afterAll, describe, it } from 'vitest';
 import { hasCommand, PEER_INSTALL, startPeer, type Peer } from './peers.js';
 
 export interface CProgram {
-  /** The binary's name, and the source's name without `.c`. */
+  /** The binary's name (usually the source's name without `.c`). */
   readonly name: string;
   readonly source: string;
   /** The header that must be installed to build it. */
   readonly header: string;
-  /** Linker flags. Never -lnanomsg and -lnng together: libnng also exports nn_* symbols. */
+  /** Compiler and linker flags. Never -lnanomsg and -lnng together: libnng also exports nn_* symbols. */
   readonly libs: readonly string[];
 }
 
@@ -70,6 +70,24 @@ export const NNG_PAIR1_POLY: CProgram = {
   source: cSource('nng_pair1_poly'),
   header: '/usr/include/nng/protocol/pair1/pair.h',
   libs: ['-lnng', '-lpthread'],
+};
+
+/**
+ * A PAIR that echoes every message, of any size (nn_echo.c), on libnanomsg; NNG_ECHO is the
+ * same source on libnng's nanomsg compatibility layer.
+ */
+export const NN_ECHO: CProgram = {
+  name: 'nn_echo',
+  source: cSource('nn_echo'),
+  header: '/usr/include/nanomsg/nn.h',
+  libs: ['-lnanomsg'],
+};
+
+export const NNG_ECHO: CProgram = {
+  name: 'nng_echo',
+  source: cSource('nn_echo'),
+  header: '/usr/include/nng/compat/nanomsg/nn.h',
+  libs: ['-I/usr/include/nng/compat', '-lnng', '-lpthread'],
 };
 
 /** What is missing to build `program`, or undefined when gcc and the header are there. */
