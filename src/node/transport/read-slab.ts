@@ -42,8 +42,7 @@ export class SlabReader {
   private pos = 0;
   /** The last read into the slab was large, or filled what it was given: next slab full size. */
   private busy = false;
-  /** The buffer handed to the kernel for the next read. */
-  private current: Buffer | undefined;
+  /** The buffer handed to the kernel for the next read is the sink's target, not the slab. */
   private inPlace = false;
   private sink: ReadSink | undefined;
   /** What arrived before the sink was attached (a dialer's peer may speak first). */
@@ -71,7 +70,6 @@ export class SlabReader {
     const target = this.sink?.readTarget();
     if (target !== undefined) {
       this.inPlace = true;
-      this.current = target;
       return target;
     }
     this.inPlace = false;
@@ -80,13 +78,12 @@ export class SlabReader {
       this.slab = Buffer.allocUnsafe(this.busy ? SLAB_SIZE : SMALL_SLAB);
       this.pos = 0;
     }
-    this.current = this.slab.subarray(this.pos);
-    return this.current;
+    return this.slab.subarray(this.pos);
   }
 
   /** `nread` bytes arrived at the start of `buf` (the last buffer() given). */
   callback(nread: number, buf: Buffer): boolean {
-    if (this.inPlace && buf === this.current) {
+    if (this.inPlace) {
       this.sink?.filledInPlace(nread);
       return true;
     }
@@ -104,9 +101,16 @@ const EMPTY_SLAB = Buffer.alloc(0);
 
 type UserBufferHandle = { useUserBuffer?: (buf: Uint8Array) => void; reading?: boolean };
 
-/** node:net's private symbols for `onread`, looked up by description on a live socket. */
-function privateSymbol(socket: Socket, name: string): symbol | undefined {
-  return Object.getOwnPropertySymbols(socket).find((s) => s.description === name);
+/** node:net's private symbols for `onread`, found by description on the first socket (they are per process). */
+let onreadSymbols: { kBuffer: symbol; kBufferCb: symbol; kBufferGen: symbol } | null | undefined;
+
+function symbolsOf(socket: Socket): typeof onreadSymbols {
+  if (onreadSymbols !== undefined) return onreadSymbols;
+  const own = Object.getOwnPropertySymbols(socket);
+  const find = (name: string) => own.find((s) => s.description === name);
+  const [kBuffer, kBufferCb, kBufferGen] = [find('kBuffer'), find('kBufferCb'), find('kBufferGen')];
+  onreadSymbols = kBuffer && kBufferCb && kBufferGen ? { kBuffer, kBufferCb, kBufferGen } : null;
+  return onreadSymbols;
 }
 
 /**
@@ -117,10 +121,9 @@ function privateSymbol(socket: Socket, name: string): symbol | undefined {
  */
 export function adoptReader(socket: Socket, reader: SlabReader): boolean {
   const handle = (socket as unknown as { _handle?: UserBufferHandle })._handle;
-  const kBuffer = privateSymbol(socket, 'kBuffer');
-  const kBufferCb = privateSymbol(socket, 'kBufferCb');
-  const kBufferGen = privateSymbol(socket, 'kBufferGen');
-  if (!handle || typeof handle.useUserBuffer !== 'function' || handle.reading || !kBuffer || !kBufferCb || !kBufferGen) return false;
+  const symbols = symbolsOf(socket);
+  if (!handle || typeof handle.useUserBuffer !== 'function' || handle.reading || !symbols) return false;
+  const { kBuffer, kBufferCb, kBufferGen } = symbols;
   const { buffer, callback } = reader.onread;
   const first = buffer();
   try {

@@ -44,8 +44,8 @@ export class StreamPipe extends SocketPipe implements FrameSink, ReadSink {
     if (opts.reader) {
       opts.reader.attach(this);
     } else {
-      this.onData = this.onData.bind(this);
-      socket.on('data', this.onData);
+      this.chunk = this.chunk.bind(this);
+      socket.on('data', this.chunk);
     }
     // a listener's sockets start paused (so that `onread` can be set up first)
     socket.resume();
@@ -66,10 +66,6 @@ export class StreamPipe extends SocketPipe implements FrameSink, ReadSink {
     return done;
   }
 
-  chunk(chunk: Buffer): void {
-    this.onData(chunk);
-  }
-
   readTarget(): Buffer | undefined {
     return this.state === 'running' ? this.decoder.readTarget() : undefined;
   }
@@ -78,7 +74,8 @@ export class StreamPipe extends SocketPipe implements FrameSink, ReadSink {
     if (this.state === 'running') this.decoder.filledInPlace(n);
   }
 
-  private onData(chunk: Buffer): void {
+  /** Bytes from the peer: a 'data' chunk, or a read into the reader's slab. */
+  chunk(chunk: Buffer): void {
     if (this.state === 'running') {
       const err = this.decoder.push(chunk);
       if (err) this.fail(err);

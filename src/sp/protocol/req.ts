@@ -165,8 +165,8 @@ class Req implements Protocol, PipeEvents<ReqPipe> {
     this.cancel(ctx);
     if (replaced && !ctx.host.isDefault) ctx.host.cancelRecv(spError('ECANCELED', 'a new request on this context replaced the one the receive waited for'));
     const id = this.ids.take();
-    // kept for resends: a copy, so the caller may reuse its buffer (large bodies already are one)
-    // kept for resends, so no inproc receiver may take it as its own
+    // kept for resends: a copy, so the caller may reuse its buffer (large bodies already are
+    // send's own), and shared, so that no inproc receiver takes it and no transport pools it
     shareBody(body);
     ctx.request = { id, header: idHeader(id), body: body.length < LARGE_BODY ? copyBytes(body) : body, pipe: undefined, sent: false };
     this.requests.set(id, ctx);
