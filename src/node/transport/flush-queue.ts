@@ -10,6 +10,7 @@
  * one slice, not a whole fan-out. A pipe's messages are already in its batch, in order, when
  * it is queued here, so the slicing only moves when its bytes leave, never their order.
  */
+import type { Server } from 'node:net';
 
 export interface Flushable {
   /** Write what is queued (nothing when it was flushed meanwhile or has closed). */
@@ -20,8 +21,30 @@ export interface Flushable {
 
 /** How long one slice of flushes may run before the event loop gets to poll. */
 const SLICE_MS = 4;
-/** Flushes between looks at the clock (a write is a few microseconds). */
-const CHECK_EVERY = 32;
+/**
+ * The slice while a listener's connections are arriving. Node 20 (libuv 1.46) accepts one
+ * connection per turn of the event loop, however many wait in the kernel's accept queue, so
+ * the loop must turn often: with 4 ms slices a PUB fanning out to thousands of pipes accepted
+ * about 150 connections a second, its queue (listenBacklog) sat full, and dialers gave up on
+ * connections it had not yet accepted (`npm run bench:storm`; RELIABILITY.md has the figures
+ * for 1, 0.5, 0.25 and 0.1 ms).
+ */
+const ACCEPTING_SLICE_MS = 0.1;
+/** How long after a listener's last accepted connection slices stay short. */
+const ACCEPTING_WINDOW_MS = 100;
+let lastAccept = -Infinity;
+
+/** Keep flush slices short while `server` accepts connections (see ACCEPTING_SLICE_MS). */
+export function turnOftenWhileAccepting(server: Server): void {
+  server.on('connection', connectionAccepted);
+}
+
+function connectionAccepted(): void {
+  lastAccept = performance.now();
+}
+
+/** Flushes between looks at the clock (a write is a few microseconds; see ACCEPTING_SLICE_MS). */
+const CHECK_EVERY = 8;
 
 const pending: Flushable[] = [];
 let scheduled = false;
@@ -38,7 +61,8 @@ export function scheduleFlush(pipe: Flushable): void {
 }
 
 function flushSlice(): void {
-  const deadline = performance.now() + SLICE_MS;
+  const now = performance.now();
+  const deadline = now + (now - lastAccept < ACCEPTING_WINDOW_MS ? ACCEPTING_SLICE_MS : SLICE_MS);
   let done = 0;
   try {
     while (done < pending.length) {

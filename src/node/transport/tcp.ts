@@ -7,6 +7,7 @@ import { lookup } from 'node:dns/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { formatTcpUrl, parseTcpBind, parseTcpConnect, type TcpConnectAddress } from './tcp-address.js';
 import { toSpError, type ErrnoName } from '../../sp/errors.js';
+import { turnOftenWhileAccepting } from './flush-queue.js';
 import { adoptReader, SlabReader } from './read-slab.js';
 import { StreamPipe } from './stream-pipe.js';
 import type { Dialer, Listener, Transport, TransportContext } from '../../sp/transport/transport.js';
@@ -38,6 +39,7 @@ export function streamPipe(socket: Socket, context: TransportContext, remote: st
  */
 export function streamServer(onSocket: (socket: Socket, reader: SlabReader | undefined) => void): Server {
   const server = createServer({ pauseOnConnect: true });
+  turnOftenWhileAccepting(server);
   server.on('connection', (socket) => {
     const reader = new SlabReader();
     onSocket(socket, adoptReader(socket, reader) ? reader : undefined);

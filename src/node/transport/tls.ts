@@ -10,6 +10,7 @@ import { connect as tlsConnect, createServer as createTlsServer, type Connection
 import { formatTcpUrl, parseTcpBind, parseTcpConnect } from './tcp-address.js';
 import { spError, toSpError } from '../../sp/errors.js';
 import type { TlsOptions } from '../../sp/options.js';
+import { turnOftenWhileAccepting } from './flush-queue.js';
 import { closeServer, connected, keepAlive, listening, refuseSelfConnection, remoteOf, resolveHost, streamPipe } from './tcp.js';
 import type { Dialer, Listener, Transport } from '../../sp/transport/transport.js';
 
@@ -69,6 +70,7 @@ export const tls: Transport = {
       throw toSpError(err, `the tls options for ${address.url} are not usable`, 'EINVAL');
     }
     const dropHandshakes = trackHandshakes(server);
+    turnOftenWhileAccepting(server);
     server.on('secureConnection', (socket: TLSSocket) => {
       socket.setNoDelay(context.options.tcpNoDelay);
       keepAlive(socket);

@@ -11,6 +11,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import type { SplitAddress } from '../../../sp/address.js';
 import { spError, toSpError, type SpError } from '../../../sp/errors.js';
+import { turnOftenWhileAccepting } from '../flush-queue.js';
 import { closeServer, keepAlive, listening, remoteOf } from '../tcp.js';
 import { requireServerCredentials, trackHandshakes } from '../tls.js';
 import type { Listener, ListenerEvents, TransportContext } from '../../../sp/transport/transport.js';
@@ -42,6 +43,7 @@ class SharedServer {
     readonly server: Server,
     readonly secure: boolean,
   ) {
+    turnOftenWhileAccepting(server);
     if (secure) {
       this.dropHandshakes = trackHandshakes(server as TlsServer);
       server.on('secureConnection', (socket: TLSSocket) => this.onConnection(socket));
