@@ -4,7 +4,7 @@
  */
 import { deepStrictEqual, equal, ok } from 'node:assert/strict';
 import fc from 'fast-check';
-import { checkSpHeader, FrameDecoder, FrameWriter, spHeader, UPFRONT_MAX } from '../../src/node/transport/stream-codec.js';
+import { checkSpHeader, FrameDecoder, FrameWriter, PREDICT_MAX, PREDICT_MIN, spHeader, UPFRONT_MAX } from '../../src/node/transport/stream-codec.js';
 import { SlabReader } from '../../src/node/transport/read-slab.js';
 import { SpError } from '../../src/sp/errors.js';
 import { pure, type FuzzProperty } from './harness/property.js';
@@ -81,6 +81,44 @@ function patterned(n: number, seed: number): Buffer {
   return b;
 }
 
+const readSizesArb = fc.array(fc.integer({ min: 1, max: 70_000 }), { minLength: 1, maxLength: 20 });
+
+/** Messages of one large size (around PREDICT_MIN..PREDICT_MAX), now and then a small one between. */
+const equalRunArb = fc
+  .tuple(fc.integer({ min: PREDICT_MIN - 16, max: PREDICT_MAX + 16 }), fc.array(fc.tuple(fc.nat(9), fc.nat(255)), { minLength: 1, maxLength: 8 }))
+  .map(([size, picks]) => picks.map(([pick, seed]) => ({ header: Buffer.alloc(pick % 2 === 0 ? 0 : 4, seed), body: pick === 9 ? Buffer.from('small') : patterned(size - (pick % 2 === 0 ? 0 : 4), seed) })));
+
+/**
+ * Frame `messages`, feed the stream to a FrameDecoder through a SlabReader in reads of the
+ * given sizes (each at most what the reader offers), and check every payload at the end: a
+ * later read into memory a frame still views would show then.
+ */
+function throughSlabReader(ipc: boolean, messages: { header: Buffer; body: Buffer }[], readSizes: number[]): void {
+  const writer = new FrameWriter(ipc);
+  for (const m of messages) writer.append(m.header, m.body);
+  const stream = Buffer.concat(writer.take());
+  const frames: Buffer[] = [];
+  const decoder = new FrameDecoder(ipc, { frame: (payload) => frames.push(payload) }, { recvMaxSize: -1 });
+  const reader = new SlabReader();
+  // the sink a running StreamPipe is
+  reader.attach({
+    chunk: (chunk) => equal(decoder.push(chunk), undefined),
+    readTarget: () => decoder.readTarget(),
+    filledInPlace: (n) => equal(decoder.filledInPlace(n), undefined),
+  });
+  // the kernel: each read puts at most what it is asked for, and at most the next read size
+  let at = 0;
+  for (let i = 0; at < stream.length; i++) {
+    const buf = reader.buffer();
+    const n = Math.min(buf.length, readSizes[i % readSizes.length] as number, stream.length - at);
+    stream.copy(buf, 0, at, at + n);
+    reader.callback(n, buf);
+    at += n;
+  }
+  equal(decoder.partial, false);
+  deepStrictEqual(frames.map((f) => Buffer.from(f)), messages.map((m) => Buffer.concat([m.header, m.body])));
+}
+
 export const streamCodecProperties: readonly FuzzProperty[] = [
   pure('FrameWriter output, cut anywhere, decodes to the same payloads', 300, () =>
     fc.property(fc.boolean(), fc.array(messageArb, { maxLength: 10 }), cutsArb, (ipc, messages, cuts) => {
@@ -133,32 +171,11 @@ export const streamCodecProperties: readonly FuzzProperty[] = [
   ),
 
   pure('written frames read through SlabReader (random read sizes, bodies read in place) come back intact, and no view handed out is written over later', 300, () =>
-    fc.property(fc.boolean(), fc.array(bigOrSmallMessageArb, { minLength: 1, maxLength: 12 }), fc.array(fc.integer({ min: 1, max: 70_000 }), { minLength: 1, maxLength: 20 }), (ipc, messages, readSizes) => {
-      const writer = new FrameWriter(ipc);
-      for (const m of messages) writer.append(m.header, m.body);
-      const stream = Buffer.concat(writer.take());
-      const frames: Buffer[] = [];
-      const decoder = new FrameDecoder(ipc, { frame: (payload) => frames.push(payload) }, { recvMaxSize: -1 });
-      const reader = new SlabReader();
-      // the sink a running StreamPipe is
-      reader.attach({
-        chunk: (chunk) => equal(decoder.push(chunk), undefined),
-        readTarget: () => decoder.readTarget(),
-        filledInPlace: (n) => decoder.filledInPlace(n),
-      });
-      // the kernel: each read puts at most what it is asked for, and at most the next read size
-      let at = 0;
-      for (let i = 0; at < stream.length; i++) {
-        const buf = reader.buffer();
-        const n = Math.min(buf.length, readSizes[i % readSizes.length] as number, stream.length - at);
-        stream.copy(buf, 0, at, at + n);
-        reader.callback(n, buf);
-        at += n;
-      }
-      equal(decoder.partial, false);
-      // compared only now: a later read into memory a frame still views would show here
-      deepStrictEqual(frames.map((f) => Buffer.from(f)), messages.map((m) => Buffer.concat([m.header, m.body])));
-    }),
+    fc.property(fc.boolean(), fc.array(bigOrSmallMessageArb, { minLength: 1, maxLength: 12 }), readSizesArb, throughSlabReader),
+  ),
+
+  pure('runs of equal large frames, read at frame boundaries into buffers sized for the next one, come back intact', 200, () =>
+    fc.property(fc.boolean(), equalRunArb, readSizesArb, throughSlabReader),
   ),
 
   pure('the SP header check accepts exactly 00 53 50 00 <peer id> 00 00 and reports anything else as EPROTO', 1000, () =>

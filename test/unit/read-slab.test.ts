@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { createServer, connect, Socket, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { adoptReader, SlabReader, SLAB_MIN_ROOM, SLAB_SIZE, SMALL_SLAB, type ReadSink } from '../../src/node/transport/read-slab.js';
-import { FrameDecoder, IN_PLACE_MIN, UPFRONT_MAX } from '../../src/node/transport/stream-codec.js';
+import { FrameDecoder, IN_PLACE_MIN, PREDICT_MAX, PREDICT_MIN, UPFRONT_MAX } from '../../src/node/transport/stream-codec.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -343,6 +343,114 @@ describe('FrameDecoder reading in place', () => {
     expect(frames).toHaveLength(1);
     expect(frames[0]!.length).toBe(size);
     expect(frames[0]!.equals(body)).toBe(true);
+  });
+});
+
+describe('FrameDecoder reading at a frame boundary after a large frame', () => {
+  /** A decoder that has just finished one frame of `size` bytes (pushed whole). */
+  function after(size: number, recvMaxSize = 128 * MiB, ipc = false) {
+    const d = decoder(recvMaxSize, ipc);
+    const type = ipc ? Buffer.from([0x01]) : Buffer.alloc(0);
+    expect(d.dec.push(Buffer.concat([type, prefix(size), pattern(size, 1)]))).toBeUndefined();
+    expect(d.frames).toHaveLength(1);
+    return { ...d, type };
+  }
+
+  /** The kernel puts `bytes` at the start of the decoder's next target; returns that target. */
+  function readInto(dec: FrameDecoder, bytes: Buffer): Buffer {
+    const target = dec.readTarget() as Buffer;
+    expect(target).toBeDefined();
+    bytes.copy(target, 0, 0, Math.min(bytes.length, target.length));
+    expect(dec.filledInPlace(Math.min(bytes.length, target.length))).toBeUndefined();
+    return target;
+  }
+
+  it('offers a buffer for the prefix and one more frame of the same size', () => {
+    for (const size of [PREDICT_MIN, 64 * KiB, PREDICT_MAX]) {
+      expect(after(size).dec.readTarget()?.length).toBe(8 + size);
+      expect(after(size, 128 * MiB, true).dec.readTarget()?.length).toBe(9 + size);
+    }
+  });
+
+  it('keeps an equal-size frame in that buffer: the body is a view of what the kernel filled, no copy', () => {
+    for (const ipc of [false, true]) {
+      const { dec, frames, type } = after(64 * KiB, 128 * MiB, ipc);
+      const body = pattern(64 * KiB, 2);
+      const target = readInto(dec, Buffer.concat([type, prefix(64 * KiB), body]));
+      expect(frames).toHaveLength(2);
+      expect(frames[1]!.equals(body)).toBe(true);
+      expect(frames[1]!.buffer).toBe(target.buffer);
+      expect(dec.partial).toBe(false);
+    }
+  });
+
+  it('reads the rest of an equal-size frame into the same buffer when the first read came short', () => {
+    const { dec, frames } = after(100 * KiB);
+    const body = pattern(100 * KiB, 3);
+    const wire = Buffer.concat([prefix(100 * KiB), body]);
+    const first = readInto(dec, wire.subarray(0, 20 * KiB));
+    expect(dec.partial).toBe(true);
+    // 80 KiB + 8 missing: read in place, into the same allocation
+    const rest = dec.readTarget() as Buffer;
+    expect(rest.buffer).toBe(first.buffer);
+    expect(rest.length).toBe(wire.length - 20 * KiB);
+    wire.copy(rest, 0, 20 * KiB);
+    dec.filledInPlace(rest.length);
+    expect(frames).toHaveLength(2);
+    expect(frames[1]!.equals(body)).toBe(true);
+    expect(frames[1]!.buffer).toBe(first.buffer);
+  });
+
+  it('decodes whatever else arrives there as an ordinary chunk: other sizes, small frames, a lone prefix byte', () => {
+    const { dec, frames } = after(64 * KiB);
+    const small = Buffer.concat([prefix(3), Buffer.from('abc'), prefix(2), Buffer.from('de')]);
+    readInto(dec, small);
+    expect(frames.slice(1).map(String)).toEqual(['abc', 'de']);
+    // small frames last: back to the shared buffer
+    expect(dec.readTarget()).toBeUndefined();
+
+    const other = after(64 * KiB);
+    const body = pattern(50 * KiB, 4);
+    readInto(other.dec, Buffer.concat([prefix(50 * KiB), body]));
+    expect(other.frames[1]!.equals(body)).toBe(true);
+    // a 50 KiB frame is predicted next
+    expect(other.dec.readTarget()?.length).toBe(8 + 50 * KiB);
+
+    const lone = after(64 * KiB);
+    readInto(lone.dec, prefix(64 * KiB).subarray(0, 1));
+    expect(lone.dec.partial).toBe(true);
+    expect(lone.dec.push(Buffer.concat([prefix(64 * KiB).subarray(1), pattern(64 * KiB, 5)]))).toBeUndefined();
+    expect(lone.frames[1]!.equals(pattern(64 * KiB, 5))).toBe(true);
+  });
+
+  it('refuses a bad IPC type byte or an over-limit length that arrives there, as in any chunk', () => {
+    const ipc = after(64 * KiB, 128 * MiB, true);
+    const target = ipc.dec.readTarget() as Buffer;
+    Buffer.concat([Buffer.from([0x02]), prefix(64 * KiB)]).copy(target);
+    expect(ipc.dec.filledInPlace(9)?.code).toBe('EPROTO');
+
+    const limited = after(64 * KiB, 64 * KiB);
+    const t = limited.dec.readTarget() as Buffer;
+    prefix(64 * KiB + 1).copy(t);
+    expect(limited.dec.filledInPlace(8)?.code).toBe('EMSGSIZE');
+  });
+
+  it('predicts nothing after frames under PREDICT_MIN or over PREDICT_MAX, or past a recvMaxSize lowered since', () => {
+    expect(after(PREDICT_MIN - 1).dec.readTarget()).toBeUndefined();
+    expect(after(PREDICT_MAX + 1).dec.readTarget()).toBeUndefined();
+    const limits = { recvMaxSize: 128 * MiB };
+    const frames: Buffer[] = [];
+    const dec = new FrameDecoder(false, { frame: (p) => frames.push(p) }, limits);
+    dec.push(Buffer.concat([prefix(64 * KiB), pattern(64 * KiB, 6)]));
+    expect(dec.readTarget()).toBeDefined();
+    limits.recvMaxSize = 64 * KiB - 1;
+    expect(dec.readTarget()).toBeUndefined();
+  });
+
+  it('offers no buffer once halted', () => {
+    const { dec } = after(64 * KiB);
+    dec.halted = true;
+    expect(dec.readTarget()).toBeUndefined();
   });
 });
 

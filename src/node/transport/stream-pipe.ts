@@ -71,7 +71,9 @@ export class StreamPipe extends SocketPipe implements FrameSink, ReadSink {
   }
 
   filledInPlace(n: number): void {
-    if (this.state === 'running') this.decoder.filledInPlace(n);
+    if (this.state !== 'running') return;
+    const err = this.decoder.filledInPlace(n);
+    if (err) this.fail(err);
   }
 
   /** Bytes from the peer: a 'data' chunk, or a read into the reader's slab. */
