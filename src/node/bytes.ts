@@ -4,7 +4,7 @@
  * copy or a wrap. Installed once, when the Node layer loads.
  */
 import { setBytesPlatform } from '../sp/bytes.js';
-import { LARGE_ALLOCATION, raiseMallocThresholds } from './malloc-thresholds.js';
+import { allocBody } from './malloc-thresholds.js';
 import type { Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { TlsOptions as NodeTlsOptions } from './tls-options.js';
@@ -18,11 +18,8 @@ declare module '../sp/bytes.js' {
 }
 
 setBytesPlatform({
-  alloc: (n) => {
-    // the first large body: make glibc keep freed large blocks warm (malloc-thresholds.ts)
-    if (n >= LARGE_ALLOCATION) raiseMallocThresholds();
-    return Buffer.allocUnsafe(n);
-  },
+  // the first large body makes glibc keep freed large blocks warm (malloc-thresholds.ts)
+  alloc: allocBody,
   fromString: (text) => Buffer.from(text, 'utf8'),
   view: (bytes) => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
 });

@@ -29,7 +29,8 @@ export const LARGE_ALLOCATION = 16 * 1024;
  */
 const RAISING_BLOCK = 32 * 1024 * 1024 - 64 * 1024;
 
-let raised = false;
+/** `NANOSP_MALLOC_THRESHOLDS=default` leaves glibc's thresholds as they are (read once). */
+let raised = process.env.NANOSP_MALLOC_THRESHOLDS === 'default';
 
 /** Called before a large allocation; raises glibc's thresholds the first time (Linux only). */
 export function raiseMallocThresholds(): void {
@@ -38,4 +39,14 @@ export function raiseMallocThresholds(): void {
   if (process.platform !== 'linux') return;
   // one plain malloc (no pool, no zero-fill), dropped at once
   Buffer.allocUnsafeSlow(RAISING_BLOCK);
+}
+
+/**
+ * `Buffer.allocUnsafe(n)`, for a message body: a large one raises the thresholds first. Every
+ * large body a receiver hands on is new memory (`send`'s pooled copies, inproc deliveries,
+ * frames read from the network).
+ */
+export function allocBody(n: number): Buffer {
+  if (n >= LARGE_ALLOCATION) raiseMallocThresholds();
+  return Buffer.allocUnsafe(n);
 }

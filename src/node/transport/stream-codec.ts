@@ -7,6 +7,7 @@
 import { constants as bufferConstants } from 'node:buffer';
 import { spError, type SpError } from '../../sp/errors.js';
 import { EMPTY } from '../bytes.js';
+import { allocBody } from '../malloc-thresholds.js';
 import { COPY_LIMIT, WriteBatch } from './write-batch.js';
 
 export const SP_HEADER_SIZE = 8;
@@ -130,7 +131,7 @@ export class FrameDecoder {
     // (the size passed the limit check for the last frame; the limit may have been lowered since)
     const max = this.limits.recvMaxSize;
     if (max >= 0 && this.lastLarge > max) return undefined;
-    this.predicted = Buffer.allocUnsafe(this.prefixSize + this.lastLarge);
+    this.predicted = allocBody(this.prefixSize + this.lastLarge);
     return this.predicted;
   }
 
@@ -229,7 +230,7 @@ export class FrameDecoder {
         this.frameSize = size;
         this.missing = size;
         if (size <= UPFRONT_MAX) {
-          this.body = Buffer.allocUnsafe(size);
+          this.body = allocBody(size);
           this.bodyFill = 0;
         }
       }
