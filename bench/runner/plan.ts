@@ -121,9 +121,9 @@ export function plan(o: PlanOptions): Cell[] {
 /**
  * Message counts that keep one run's timed part near 0.5–2 s on a 2-core machine (measured
  * here: raw node ~4 M msg/s at 64 B over tcp, nanosp ~1.6 M, libnanomsg ~0.5 M, NNG through its
- * compat API ~30 k msg/s up to 64 KiB; nanosp's inproc passes buffers by reference). From 64 KiB
- * up nanosp, raw node and libnanomsg move the same number of messages, so that each run does the
- * same work. A Node process's first large messages pay for JIT compilation, heap growth and
+ * compat API ~30 k msg/s up to 64 KiB; nanosp's inproc passes buffers by reference). Over tcp
+ * and ipc from 64 KiB up, and inproc from 1 MiB up, nanosp, raw node and libnanomsg move the
+ * same number of messages, so that each run does the same work. A Node process's first large messages pay for JIT compilation, heap growth and
  * fresh pages, and shorter runs measured that: with 20,000 × 64 KiB and 300 × 1 MiB, nanosp's
  * timed part was 0.2–0.8 s, and its 64 KiB ipc figure 25 k msg/s against 35–38 k over 60,000
  * messages (BENCHMARKS.md, 2026-12-07).

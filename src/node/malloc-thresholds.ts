@@ -29,16 +29,21 @@ export const LARGE_ALLOCATION = 16 * 1024;
  */
 const RAISING_BLOCK = 32 * 1024 * 1024 - 64 * 1024;
 
-/** `NANOSP_MALLOC_THRESHOLDS=default` leaves glibc's thresholds as they are (read once). */
-let raised = process.env.NANOSP_MALLOC_THRESHOLDS === 'default';
+/** `NANOSP_MALLOC_THRESHOLDS=default` (or `off`, `0`) leaves glibc's thresholds alone (read once). */
+let raised = ['default', 'off', '0'].includes(process.env.NANOSP_MALLOC_THRESHOLDS ?? '');
 
 /** Called before a large allocation; raises glibc's thresholds the first time (Linux only). */
 export function raiseMallocThresholds(): void {
   if (raised) return;
   raised = true;
   if (process.platform !== 'linux') return;
-  // one plain malloc (no pool, no zero-fill), dropped at once
-  Buffer.allocUnsafeSlow(RAISING_BLOCK);
+  try {
+    // one plain malloc (no pool, no zero-fill), dropped at once
+    Buffer.allocUnsafeSlow(RAISING_BLOCK);
+  } catch {
+    // refused (a memory limit, no overcommit): only a speed-up is lost; the caller's own
+    // allocation, which follows, reports a real shortage
+  }
 }
 
 /**

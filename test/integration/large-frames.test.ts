@@ -352,6 +352,22 @@ describe.each(TRANSPORTS)('a hostile peer over $name', (t) => {
     await expect(s.recv({ timeout: 20 })).rejects.toMatchObject({ code: 'ETIMEDOUT' });
   });
 
+  it('after a run of equal 64 KiB frames, a bad frame read into the buffer sized for the next one still breaks the pipe', async () => {
+    const { s, peer } = await pairWithRawPeer();
+    const frame = (seq: number) => Buffer.concat([lengthPrefix(64 * KiB, t.ipc), content(64 * KiB, seq)]);
+    await peer.writeSegments([frame(1), frame(2)]);
+    expectSame(await s.recv(), content(64 * KiB, 1), 'first');
+    expectSame(await s.recv(), content(64 * KiB, 2), 'second');
+    // the next read at the boundary goes into a buffer sized for a third such frame
+    const broken = next(s, 'pipe-broken');
+    const bad = t.ipc ? Buffer.concat([Buffer.from([0x02]), lengthPrefix(64 * KiB, false)]) : lengthPrefix(32 * MiB + 1, false);
+    await peer.writeSegments([bad]);
+    const [event] = await broken;
+    expect(event.error.code).toBe(t.ipc ? 'EPROTO' : 'EMSGSIZE');
+    await peer.closed;
+    expect(s.stats.messagesReceived).toBe(2);
+  });
+
   it('announcing recvMaxSize + 1 bytes is dropped with EMSGSIZE, without allocating them', async () => {
     const { s, peer } = await pairWithRawPeer();
     const broken = next(s, 'pipe-broken');

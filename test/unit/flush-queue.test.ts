@@ -92,7 +92,8 @@ describe('flush queue', () => {
     const log: number[] = [];
     const all = pipes(1000, 20, log);
     // the first look at the clock comes after 8 flushes (160 µs), past the accepting slice
-    expect(await firstSlice(queue, all, log)).toBe(8);
+    // (a 4 ms slice would take about 200)
+    expect(await firstSlice(queue, all, log)).toBeLessThanOrEqual(16);
     await drained(log, 1000);
     expect(log).toEqual(all.map((_, i) => i));
   });

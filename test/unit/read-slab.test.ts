@@ -346,13 +346,14 @@ describe('FrameDecoder reading in place', () => {
   });
 });
 
-describe('FrameDecoder reading at a frame boundary after a large frame', () => {
-  /** A decoder that has just finished one frame of `size` bytes (pushed whole). */
+describe('FrameDecoder reading at a frame boundary after equal large frames', () => {
+  /** A decoder that has just finished two frames of `size` bytes (pushed whole). */
   function after(size: number, recvMaxSize = 128 * MiB, ipc = false) {
     const d = decoder(recvMaxSize, ipc);
     const type = ipc ? Buffer.from([0x01]) : Buffer.alloc(0);
-    expect(d.dec.push(Buffer.concat([type, prefix(size), pattern(size, 1)]))).toBeUndefined();
-    expect(d.frames).toHaveLength(1);
+    const frame = Buffer.concat([type, prefix(size), pattern(size, 1)]);
+    expect(d.dec.push(Buffer.concat([frame, frame]))).toBeUndefined();
+    expect(d.frames).toHaveLength(2);
     return { ...d, type };
   }
 
@@ -377,9 +378,9 @@ describe('FrameDecoder reading at a frame boundary after a large frame', () => {
       const { dec, frames, type } = after(64 * KiB, 128 * MiB, ipc);
       const body = pattern(64 * KiB, 2);
       const target = readInto(dec, Buffer.concat([type, prefix(64 * KiB), body]));
-      expect(frames).toHaveLength(2);
-      expect(frames[1]!.equals(body)).toBe(true);
-      expect(frames[1]!.buffer).toBe(target.buffer);
+      expect(frames).toHaveLength(3);
+      expect(frames[2]!.equals(body)).toBe(true);
+      expect(frames[2]!.buffer).toBe(target.buffer);
       expect(dec.partial).toBe(false);
     }
   });
@@ -396,31 +397,33 @@ describe('FrameDecoder reading at a frame boundary after a large frame', () => {
     expect(rest.length).toBe(wire.length - 20 * KiB);
     wire.copy(rest, 0, 20 * KiB);
     dec.filledInPlace(rest.length);
-    expect(frames).toHaveLength(2);
-    expect(frames[1]!.equals(body)).toBe(true);
-    expect(frames[1]!.buffer).toBe(first.buffer);
+    expect(frames).toHaveLength(3);
+    expect(frames[2]!.equals(body)).toBe(true);
+    expect(frames[2]!.buffer).toBe(first.buffer);
   });
 
   it('decodes whatever else arrives there as an ordinary chunk: other sizes, small frames, a lone prefix byte', () => {
     const { dec, frames } = after(64 * KiB);
     const small = Buffer.concat([prefix(3), Buffer.from('abc'), prefix(2), Buffer.from('de')]);
     readInto(dec, small);
-    expect(frames.slice(1).map(String)).toEqual(['abc', 'de']);
+    expect(frames.slice(2).map(String)).toEqual(['abc', 'de']);
     // small frames last: back to the shared buffer
     expect(dec.readTarget()).toBeUndefined();
 
     const other = after(64 * KiB);
     const body = pattern(50 * KiB, 4);
     readInto(other.dec, Buffer.concat([prefix(50 * KiB), body]));
-    expect(other.frames[1]!.equals(body)).toBe(true);
-    // a 50 KiB frame is predicted next
+    expect(other.frames[2]!.equals(body)).toBe(true);
+    // one 50 KiB frame predicts nothing; a second one does
+    expect(other.dec.readTarget()).toBeUndefined();
+    other.dec.push(Buffer.concat([prefix(50 * KiB), body]));
     expect(other.dec.readTarget()?.length).toBe(8 + 50 * KiB);
 
     const lone = after(64 * KiB);
     readInto(lone.dec, prefix(64 * KiB).subarray(0, 1));
     expect(lone.dec.partial).toBe(true);
     expect(lone.dec.push(Buffer.concat([prefix(64 * KiB).subarray(1), pattern(64 * KiB, 5)]))).toBeUndefined();
-    expect(lone.frames[1]!.equals(pattern(64 * KiB, 5))).toBe(true);
+    expect(lone.frames[2]!.equals(pattern(64 * KiB, 5))).toBe(true);
   });
 
   it('refuses a bad IPC type byte or an over-limit length that arrives there, as in any chunk', () => {
@@ -441,10 +444,52 @@ describe('FrameDecoder reading at a frame boundary after a large frame', () => {
     const limits = { recvMaxSize: 128 * MiB };
     const frames: Buffer[] = [];
     const dec = new FrameDecoder(false, { frame: (p) => frames.push(p) }, limits);
-    dec.push(Buffer.concat([prefix(64 * KiB), pattern(64 * KiB, 6)]));
+    const frame = Buffer.concat([prefix(64 * KiB), pattern(64 * KiB, 6)]);
+    dec.push(Buffer.concat([frame, frame]));
     expect(dec.readTarget()).toBeDefined();
     limits.recvMaxSize = 64 * KiB - 1;
     expect(dec.readTarget()).toBeUndefined();
+  });
+
+  it('predicts nothing after one large frame: a pipe that goes idle after it keeps no buffer for it', () => {
+    const { dec } = decoder();
+    dec.push(Buffer.concat([prefix(64 * KiB), pattern(64 * KiB, 1)]));
+    expect(dec.readTarget()).toBeUndefined();
+    // nor after two large frames of different sizes
+    dec.push(Buffer.concat([prefix(60 * KiB), pattern(60 * KiB, 1)]));
+    expect(dec.readTarget()).toBeUndefined();
+  });
+
+  it('copies a short read out of the buffer, so that small messages do not each keep it alive', () => {
+    const { dec, frames } = after(64 * KiB);
+    const target = readInto(dec, Buffer.concat([prefix(3), Buffer.from('abc')]));
+    expect(String(frames[2])).toBe('abc');
+    expect(frames[2]!.buffer).not.toBe(target.buffer);
+  });
+
+  it('refuses an equal frame over a recvMaxSize lowered while its buffer waited for the read', () => {
+    const limits = { recvMaxSize: 128 * MiB };
+    const dec = new FrameDecoder(false, { frame: () => {} }, limits);
+    const frame = Buffer.concat([prefix(64 * KiB), pattern(64 * KiB, 6)]);
+    dec.push(Buffer.concat([frame, frame]));
+    const target = dec.readTarget() as Buffer;
+    limits.recvMaxSize = 1000;
+    frame.copy(target);
+    expect(dec.filledInPlace(target.length)?.code).toBe('EMSGSIZE');
+  });
+
+  it('forgets a buffer handed out and not filled once it asks for another target', () => {
+    const { dec, frames } = after(64 * KiB);
+    expect(dec.readTarget()).toBeDefined();
+    // the next bytes came another way (a 'data' chunk): the start of a 200 KiB frame
+    const body = pattern(200 * KiB, 8);
+    dec.push(Buffer.concat([prefix(200 * KiB), body.subarray(0, 100)]));
+    const rest = dec.readTarget() as Buffer;
+    expect(rest.length).toBe(200 * KiB - 100);
+    body.copy(rest, 0, 100);
+    expect(dec.filledInPlace(rest.length)).toBeUndefined();
+    expect(frames[2]!.equals(body)).toBe(true);
+    expect(dec.partial).toBe(false);
   });
 
   it('offers no buffer once halted', () => {

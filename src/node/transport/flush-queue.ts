@@ -30,7 +30,11 @@ const SLICE_MS = 4;
  * for 1, 0.5, 0.25 and 0.1 ms).
  */
 const ACCEPTING_SLICE_MS = 0.1;
-/** How long after a listener's last accepted connection slices stay short. */
+/**
+ * How long after a listener's last accepted connection slices stay short. A listener that
+ * accepts ten or more connections a second (short-lived clients) keeps every fan-out on short
+ * slices: about one loop turn more per 0.1 ms of writes, a few percent of a fan-out's time.
+ */
 const ACCEPTING_WINDOW_MS = 100;
 let lastAccept = -Infinity;
 

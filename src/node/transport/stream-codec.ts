@@ -65,18 +65,19 @@ export const UPFRONT_MAX = 64 * 1024 * 1024;
  */
 export const IN_PLACE_MIN = 16 * 1024;
 /**
- * After a frame at least this large, the next read (at a frame boundary) goes into a buffer
- * sized for one more frame of the same length, prefix included: when the peer sends that size
- * again (a stream of equal large messages, the usual case) the body is a view of that buffer
+ * After two frames in a row of the same size, at least this large, the next read (at a frame
+ * boundary) goes into a buffer sized for one more such frame, prefix included: when the peer
+ * sends that size again (a stream of equal large messages) the body is a view of that buffer
  * and nothing is copied, where a read into the shared buffer took most of the frame there and
  * copied it out (a 64 KiB memcpy for every 64 KiB message, most of a receiver's CPU). Smaller
  * frames several to a read stay views of the shared buffer, which costs fewer system calls.
  */
 export const PREDICT_MIN = 32 * 1024;
 /**
- * ...and at most this large: Node asks for the next read's buffer as soon as a read ends, so an
- * idle pipe holds the buffer until its peer sends again (no more than a full slab would, give or
- * take). Above it the one read into the shared buffer is a small part of the frame anyway.
+ * ...and at most this large. Node asks for the next read's buffer as soon as a read ends, so a
+ * pipe that goes idle holds that buffer, besides its slab, until its peer sends again: at most
+ * this much, and only after a run of equal frames (not after one large message). Above it the
+ * one read into the shared buffer is a small part of the frame anyway.
  */
 export const PREDICT_MAX = 128 * 1024;
 
@@ -99,8 +100,10 @@ export class FrameDecoder {
   private bodyFill = 0;
   /** The frame in progress as it arrived (frames over UPFRONT_MAX). */
   private parts: Buffer[] = [];
-  /** The size of the last frame when it was PREDICT_MIN..PREDICT_MAX, else 0. */
-  private lastLarge = 0;
+  /** The size of the last frame begun. */
+  private lastSize = -1;
+  /** The size of the last two frames when they were equal and PREDICT_MIN..PREDICT_MAX, else 0. */
+  private repeatLarge = 0;
   /** The buffer handed out for a read at a frame boundary (see PREDICT_MIN), until it is filled. */
   private predicted: Buffer | undefined;
   /** Set by the owner when the pipe closes inside `frame()`, to stop at once. */
@@ -125,13 +128,15 @@ export class FrameDecoder {
    * the kernel writes the body into its own allocation; undefined for the shared buffer.
    */
   readTarget(): Buffer | undefined {
+    // (a buffer handed out earlier and not filled is not coming back)
+    this.predicted = undefined;
     if (this.halted) return undefined;
     if (this.missing >= IN_PLACE_MIN && this.body !== undefined) return this.body.subarray(this.bodyFill);
-    if (this.lastLarge === 0 || this.missing > 0 || this.prefixFill > 0) return undefined;
+    if (this.repeatLarge === 0 || this.missing > 0 || this.prefixFill > 0) return undefined;
     // (the size passed the limit check for the last frame; the limit may have been lowered since)
     const max = this.limits.recvMaxSize;
-    if (max >= 0 && this.lastLarge > max) return undefined;
-    this.predicted = allocBody(this.prefixSize + this.lastLarge);
+    if (max >= 0 && this.repeatLarge > max) return undefined;
+    this.predicted = allocBody(this.prefixSize + this.repeatLarge);
     return this.predicted;
   }
 
@@ -152,16 +157,19 @@ export class FrameDecoder {
   }
 
   /**
-   * The first `n` bytes of `buffer` (sized for the prefix and a frame of lastLarge bytes) were
+   * The first `n` bytes of `buffer` (sized for the prefix and a frame of repeatLarge bytes) were
    * read at a frame boundary. A frame of that size keeps the buffer as its own and reads the
-   * rest into it; anything else is an ordinary chunk.
+   * rest into it; anything else is an ordinary chunk (copied out when short, so that a few
+   * small messages do not each keep a buffer of PREDICT_MIN or more alive). So is a frame over
+   * a recvMaxSize lowered while the buffer waited, which push() then refuses.
    */
   private pushPredicted(buffer: Buffer, n: number): SpError | undefined {
     const p = this.prefixSize;
-    if (n < p || (this.ipc && buffer[0] !== IPC_MSG_TYPE) || lengthAt(buffer, p - 8) !== this.lastLarge) {
-      return this.push(buffer.subarray(0, n));
+    const size = this.repeatLarge;
+    const max = this.limits.recvMaxSize;
+    if (n < p || (this.ipc && buffer[0] !== IPC_MSG_TYPE) || lengthAt(buffer, p - 8) !== size || (max >= 0 && size > max)) {
+      return this.push(n < PREDICT_MIN ? Buffer.from(buffer.subarray(0, n)) : buffer.subarray(0, n));
     }
-    const size = this.lastLarge;
     this.frameSize = size;
     this.body = buffer.subarray(p);
     this.bodyFill = n - p;
@@ -213,7 +221,8 @@ export class FrameDecoder {
         size = lengthAt(this.prefix, p - 8);
       }
 
-      this.lastLarge = size >= PREDICT_MIN && size <= PREDICT_MAX ? size : 0;
+      this.repeatLarge = size === this.lastSize && size >= PREDICT_MIN && size <= PREDICT_MAX ? size : 0;
+      this.lastSize = size;
       const max = this.limits.recvMaxSize;
       if (max >= 0 && size > max) {
         return spError('EMSGSIZE', `the peer sent a ${size}-byte message, over recvMaxSize ${max}; the connection is dropped as nanomsg does`);
