@@ -47,6 +47,11 @@ function connectionAccepted(): void {
   lastAccept = performance.now();
 }
 
+/** @internal True while flush slices are short because a listener accepted lately (for tests). */
+export function acceptingLately(): boolean {
+  return performance.now() - lastAccept < ACCEPTING_WINDOW_MS;
+}
+
 /** Flushes between looks at the clock (a write is a few microseconds; see ACCEPTING_SLICE_MS). */
 const CHECK_EVERY = 8;
 
@@ -65,8 +70,7 @@ export function scheduleFlush(pipe: Flushable): void {
 }
 
 function flushSlice(): void {
-  const now = performance.now();
-  const deadline = now + (now - lastAccept < ACCEPTING_WINDOW_MS ? ACCEPTING_SLICE_MS : SLICE_MS);
+  const deadline = performance.now() + (acceptingLately() ? ACCEPTING_SLICE_MS : SLICE_MS);
   let done = 0;
   try {
     while (done < pending.length) {
