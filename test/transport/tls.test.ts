@@ -57,6 +57,24 @@ describeTls('tls+tcp transport', () => {
       await attaches(server, client, `tls+tcp://localhost:${portOf(ep.url)}`);
     });
 
+    it('large messages both ways, byte for byte: the dialer reads the decrypted stream into its own buffers', async () => {
+      const server = testSocket('pair', { tls: certs.listener(), recvMaxSize: -1 });
+      const ep = await server.bind('tls+tcp://127.0.0.1:0');
+      const client = testSocket('pair', { tls: certs.dialer(), recvMaxSize: -1 });
+      await attaches(server, client, ep.url);
+      const body = (size: number, seed: number) => {
+        const b = Buffer.allocUnsafe(size);
+        for (let i = 0; i < size; i++) b[i] = (i * 7 + seed) & 0xff;
+        return b;
+      };
+      // around a read's edge, the by-reference threshold, and a run of equal frames (read at frame boundaries)
+      const sizes = [1, 16 * 1024 - 1, 16 * 1024, 64 * 1024 + 9, 64 * 1024, 64 * 1024, 64 * 1024, 64 * 1024, 100, 1024 * 1024 + 3];
+      for (const [i, size] of sizes.entries()) await server.send(body(size, i));
+      for (const [i, size] of sizes.entries()) expect(Buffer.from(await client.recv()).equals(body(size, i)), `to the dialer: ${size}`).toBe(true);
+      for (const [i, size] of sizes.entries()) await client.send(body(size, i + 50));
+      for (const [i, size] of sizes.entries()) expect(Buffer.from(await server.recv()).equals(body(size, i + 50)), `to the listener: ${size}`).toBe(true);
+    });
+
     it('127.0.0.1 in the URL verifies against the IP address in the certificate', async () => {
       const server = testSocket('pair', { tls: certs.listener() });
       const ep = await server.bind('tls+tcp://127.0.0.1:0');

@@ -11,6 +11,7 @@ import { formatTcpUrl, parseTcpBind, parseTcpConnect } from './tcp-address.js';
 import { spError, toSpError } from '../../sp/errors.js';
 import type { TlsOptions } from '../../sp/options.js';
 import { turnOftenWhileAccepting } from './flush-queue.js';
+import { SlabReader } from './read-slab.js';
 import { closeServer, connected, keepAlive, listening, refuseSelfConnection, remoteOf, resolveHost, streamPipe } from './tcp.js';
 import type { Dialer, Listener, Transport } from '../../sp/transport/transport.js';
 
@@ -96,19 +97,23 @@ export const tls: Transport = {
     return {
       async dial(signal) {
         const host = await resolveHost(target, context.options.ipv4Only, signal);
+        // reads of the decrypted stream into our own buffers, as over tcp (a TLS socket that
+        // node:tls makes itself takes `onread`; a listener's accepted ones stay on 'data')
+        const reader = new SlabReader();
         // tls.connect hands host, port and localAddress to the underlying net connect
         const socket = tlsConnect({
           ...clientTlsOptions(context.tls, target.host),
           host,
           port: target.port,
           localAddress: target.local,
+          onread: reader.onread,
         } as ConnectionOptions);
         socket.setNoDelay(context.options.tcpNoDelay);
         // a certificate that fails verification has no errno: it is a protocol failure
         await connected(socket, signal, `cannot connect to ${address.url}`, 'secureConnect', 'EPROTO');
         refuseSelfConnection(socket, address.url);
         keepAlive(socket);
-        return streamPipe(socket, context, remoteOf(socket), false);
+        return streamPipe(socket, context, remoteOf(socket), false, reader);
       },
     };
   },
