@@ -5,9 +5,9 @@
 import { deepStrictEqual, equal, ok } from 'node:assert/strict';
 import fc from 'fast-check';
 import { checkSpHeader, FrameDecoder, FrameWriter, PREDICT_MAX, PREDICT_MIN, spHeader, UPFRONT_MAX } from '../../src/node/transport/stream-codec.js';
-import { SlabReader } from '../../src/node/transport/read-slab.js';
 import { SpError } from '../../src/sp/errors.js';
 import { pure, type FuzzProperty } from './harness/property.js';
+import { readThrough } from './harness/slab-reads.js';
 import { bytesArb, cut, cutsArb } from './harness/split.js';
 
 interface Decoded {
@@ -99,22 +99,12 @@ function throughSlabReader(ipc: boolean, messages: { header: Buffer; body: Buffe
   const stream = Buffer.concat(writer.take());
   const frames: Buffer[] = [];
   const decoder = new FrameDecoder(ipc, { frame: (payload) => frames.push(payload) }, { recvMaxSize: -1 });
-  const reader = new SlabReader();
   // the sink a running StreamPipe is
-  reader.attach({
+  readThrough(stream, readSizes, {
     chunk: (chunk) => equal(decoder.push(chunk), undefined),
     readTarget: () => decoder.readTarget(),
     filledInPlace: (n) => equal(decoder.filledInPlace(n), undefined),
   });
-  // the kernel: each read puts at most what it is asked for, and at most the next read size
-  let at = 0;
-  for (let i = 0; at < stream.length; i++) {
-    const buf = reader.buffer();
-    const n = Math.min(buf.length, readSizes[i % readSizes.length] as number, stream.length - at);
-    stream.copy(buf, 0, at, at + n);
-    reader.callback(n, buf);
-    at += n;
-  }
   equal(decoder.partial, false);
   deepStrictEqual(frames.map((f) => Buffer.from(f)), messages.map((m) => Buffer.concat([m.header, m.body])));
 }

@@ -5,8 +5,10 @@
  */
 import { deepStrictEqual, equal, ok } from 'node:assert/strict';
 import fc from 'fast-check';
+import { WsDecoder } from '../../src/node/transport/ws/receiver.js';
 import { WsFrameWriter } from '../../src/node/transport/ws/sender.js';
 import { pure, type FuzzProperty } from './harness/property.js';
+import { readThrough } from './harness/slab-reads.js';
 import { bytesArb, copies, cut, cutsArb } from './harness/split.js';
 import { decodeWs } from './wire/ws-decode.js';
 import { anyFrameArb, encodeFrame, messageFramesArb, OP, type DataMessage, type FrameSpec } from './wire/ws-frame.js';
@@ -18,6 +20,19 @@ const limitArb = fc.oneof(fc.constant(-1), fc.integer({ min: 0, max: 64 }), fc.c
 const messageArb: fc.Arbitrary<DataMessage> = fc.oneof(
   bytesArb(300).map((payload) => ({ text: false, payload })),
   fc.string({ unit: 'binary', maxLength: 60 }).map((s) => ({ text: true, payload: Buffer.from(s) })),
+);
+
+/** Mostly small messages, some large enough (16 KiB up) to be read into their own allocation. */
+const bigOrSmallArb: fc.Arbitrary<DataMessage> = fc.oneof(
+  { weight: 2, arbitrary: messageArb },
+  {
+    weight: 1,
+    arbitrary: fc.tuple(fc.integer({ min: 16 * 1024 - 2, max: 150_000 }), fc.nat(255)).map(([n, seed]) => {
+      const payload = Buffer.allocUnsafe(n);
+      for (let i = 0; i < n; i++) payload[i] = (i * 7 + seed) & 0xff;
+      return { text: false, payload };
+    }),
+  },
 );
 
 /** Frames to bytes, maybe with noise after them. */
@@ -33,6 +48,24 @@ export const wsDecoderProperties: readonly FuzzProperty[] = [
       const got = decodeWs(masked, -1, cut(Buffer.concat(writer.take()), cuts));
       deepStrictEqual(got.events, messages.map((m) => ({ kind: 'message', payload: m.payload, text: m.text })));
       equal(got.partial, false);
+    }),
+  ),
+
+  pure('large and small messages read through SlabReader (random read sizes, large payloads read in place and unmasked there) come out whole, and no view is written over later', 200, () =>
+    fc.property(fc.boolean(), fc.array(bigOrSmallArb, { minLength: 1, maxLength: 8 }), fc.array(fc.integer({ min: 1, max: 70_000 }), { minLength: 1, maxLength: 20 }), (masked, messages, readSizes) => {
+      const writer = new WsFrameWriter(masked);
+      for (const m of messages) writer.append(m.text ? OP.text : OP.binary, Buffer.alloc(0), m.payload);
+      const stream = Buffer.concat(writer.take());
+      const got: Buffer[] = [];
+      const decoder = new WsDecoder(masked, { wsMessage: (payload) => void got.push(payload), wsPing: () => {}, wsClose: () => {} }, { recvMaxSize: -1 });
+      readThrough(stream, readSizes, {
+        chunk: (chunk) => equal(decoder.push(chunk), undefined),
+        readTarget: () => decoder.readTarget(),
+        filledInPlace: (n) => equal(decoder.filledInPlace(n), undefined),
+      });
+      equal(decoder.partial, false);
+      // compared only now: a later read into memory a message still views would show here
+      deepStrictEqual(got.map((p) => Buffer.from(p)), messages.map((m) => m.payload));
     }),
   ),
 

@@ -546,6 +546,26 @@ for (const t of TRANSPORTS) {
         expect(got.equals(big)).toBe(true);
       });
 
+      it('large messages reach the dialer byte for byte: around a read, the in-place threshold and runs of equal sizes', async () => {
+        const a = sock('pair');
+        const b = sock('pair', { recvMaxSize: -1 });
+        await link(a, b);
+        const dense = (size: number, seed: number) => {
+          const body = Buffer.allocUnsafe(size);
+          for (let i = 0; i < size; i++) body[i] = (i * 7 + seed) & 0xff;
+          return body;
+        };
+        const sizes = [1, 16 * 1024 - 1, 16 * 1024, 64 * 1024 + 9, 64 * 1024, 64 * 1024, 64 * 1024, 64 * 1024, 100, MiB + 3];
+        const got: Uint8Array[] = [];
+        const receiving = (async () => {
+          for (let i = 0; i < sizes.length; i++) got.push(await b.recv());
+        })();
+        for (const [i, size] of sizes.entries()) await a.send(dense(size, i));
+        await receiving;
+        // compared once all have arrived: a later read into memory a message views would show
+        for (const [i, size] of sizes.entries()) expect(Buffer.from(got[i] as Uint8Array).equals(dense(size, i)), `message ${i} (${size} bytes)`).toBe(true);
+      });
+
       if (t.enforcesRecvMaxSize) {
         it('a 4 MiB message over the default 1 MiB limit breaks the pipe (EMSGSIZE) and nothing is delivered', async () => {
           const a = sock('pair');

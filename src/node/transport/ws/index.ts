@@ -13,6 +13,7 @@ import { keepAlive, refuseSelfConnection, remoteOf } from '../tcp.js';
 import { clientTlsOptions } from '../tls.js';
 import type { Dialer, NewPipe, Transport, TransportContext } from '../../../sp/transport/transport.js';
 import { parseWsConnect, type WsConnectAddress } from './address.js';
+import { SlabReader } from '../read-slab.js';
 import { WsPipe } from './pipe.js';
 import { attachWs } from './http-attach.js';
 import { listenWs } from './server.js';
@@ -56,11 +57,13 @@ async function dial(url: string, target: WsConnectAddress, context: TransportCon
   const host = target.family ? target.host : (await lookup(target.host, { family: options.ipv4Only ? 4 : 0 })).address;
   signal.throwIfAborted();
   const doing = `cannot connect to ${url}`;
+  // reads into our own buffers from the first byte (the upgrade response included), as tcp://
+  const reader = new SlabReader();
   let socket: Socket;
   if (secure) {
     // verification on, SNI from the URL's host unless it is an IP literal (as tls+tcp://);
     // tls.connect hands host, port and localAddress on to its net connect
-    const tlsOptions = { ...clientTlsOptions(context.tls, target.host), host, port: target.port, localAddress: target.local } as ConnectionOptions;
+    const tlsOptions = { ...clientTlsOptions(context.tls, target.host), host, port: target.port, localAddress: target.local, onread: reader.onread } as ConnectionOptions;
     try {
       socket = tlsConnect(tlsOptions);
     } catch (err) {
@@ -68,12 +71,12 @@ async function dial(url: string, target: WsConnectAddress, context: TransportCon
     }
     socket.setNoDelay(options.tcpNoDelay);
   } else {
-    socket = netConnect({ host, port: target.port, localAddress: target.local, noDelay: options.tcpNoDelay });
+    socket = netConnect({ host, port: target.port, localAddress: target.local, noDelay: options.tcpNoDelay, onread: reader.onread });
   }
   await established(socket, signal, doing, secure);
   refuseSelfConnection(socket, url);
   keepAlive(socket);
-  return WsPipe.client(socket, context.endpoint, remoteOf(socket), options, target.hostHeader, target.resource);
+  return WsPipe.client(socket, context.endpoint, remoteOf(socket), options, target.hostHeader, target.resource, reader);
 }
 
 function wsTransport(scheme: 'ws' | 'wss'): Transport {

@@ -10,6 +10,7 @@ import { spError, type SpError } from '../../../sp/errors.js';
 import type { EndpointInfo } from '../../../sp/events.js';
 import type { SocketOptions } from '../../../sp/options.js';
 import type { NewPipe } from '../../../sp/transport/transport.js';
+import type { ReadSink, SlabReader } from '../read-slab.js';
 import { SocketPipe } from '../socket-pipe.js';
 import type { WriteBatch } from '../write-batch.js';
 import { CLOSE_NORMAL, closePayload, OP_BINARY, OP_CLOSE, OP_PONG, OP_TEXT } from './frames.js';
@@ -58,7 +59,7 @@ interface ClientSide {
   readonly resource: string;
 }
 
-export class WsPipe extends SocketPipe implements NewPipe, WsReceiver {
+export class WsPipe extends SocketPipe implements NewPipe, WsReceiver, ReadSink {
   protected readonly decoder: WsDecoder;
   private readonly writer: WsFrameWriter;
   protected readonly batch: WriteBatch;
@@ -78,23 +79,29 @@ export class WsPipe extends SocketPipe implements NewPipe, WsReceiver {
     private readonly isClient: boolean,
     private readonly client: ClientSide | undefined,
     private readonly request: WsRequest | undefined,
+    /** A dialer's socket reads through `onread` into this reader's buffers; else 'data' events. */
+    reader?: SlabReader,
   ) {
     super(socket, endpoint, remoteAddress, options);
     // a server expects masked frames and sends unmasked ones; a client the reverse
     this.decoder = new WsDecoder(!isClient, this, options);
     this.writer = new WsFrameWriter(isClient);
     this.batch = this.writer.batch;
-    this.onData = this.onData.bind(this);
-    socket.on('data', this.onData);
+    if (reader) {
+      reader.attach(this);
+    } else {
+      this.chunk = this.chunk.bind(this);
+      socket.on('data', this.chunk);
+    }
   }
 
   protected readonly handshakeName = 'WebSocket';
   protected readonly peerClosedText = 'the peer closed the connection without a WebSocket Close';
 
 
-  /** The dialing side, on a connected socket: it will send the upgrade request. */
-  static client(socket: Socket, endpoint: EndpointInfo, remoteAddress: string, options: SocketOptions, host: string, resource: string): WsPipe {
-    return new WsPipe(socket, endpoint, remoteAddress, options, true, { host, resource }, undefined);
+  /** The dialing side, on a connected socket (reading through `reader`): it will send the upgrade request. */
+  static client(socket: Socket, endpoint: EndpointInfo, remoteAddress: string, options: SocketOptions, host: string, resource: string, reader: SlabReader): WsPipe {
+    return new WsPipe(socket, endpoint, remoteAddress, options, true, { host, resource }, undefined, reader);
   }
 
   /**
@@ -146,7 +153,18 @@ export class WsPipe extends SocketPipe implements NewPipe, WsReceiver {
     super.failHandshake(err);
   }
 
-  private onData(chunk: Buffer): void {
+  readTarget(): Buffer | undefined {
+    return this.state === 'running' ? this.decoder.readTarget() : undefined;
+  }
+
+  filledInPlace(n: number): void {
+    if (this.state !== 'running') return;
+    const err = this.decoder.filledInPlace(n);
+    if (err) this.failWith(err);
+  }
+
+  /** Bytes from the peer: a 'data' chunk, or a read into the reader's slab. */
+  chunk(chunk: Buffer): void {
     if (this.state === 'running') {
       const err = this.decoder.push(chunk);
       if (err) this.failWith(err);

@@ -4,6 +4,8 @@
 import { constants as bufferConstants, isUtf8 } from 'node:buffer';
 import { spError, type SpError } from '../../../sp/errors.js';
 import { EMPTY } from '../../bytes.js';
+import { allocBody } from '../../malloc-thresholds.js';
+import { IN_PLACE_MIN, UPFRONT_MAX } from '../stream-codec.js';
 import {
   CLOSE_INVALID_DATA,
   CLOSE_PROTOCOL_ERROR,
@@ -51,8 +53,11 @@ function headerSize(b1: number): number {
 /**
  * Turns a byte stream into messages. A message that sits whole in one chunk as one frame is
  * handed on as a `subarray` view, never copied; masked payloads are unmasked in place (the
- * chunks are the decoder's to change). Fragmented messages are gathered and joined once.
- * Each frame's announced length is checked against the limit before anything is kept.
+ * chunks are the decoder's to change). A large single-frame message that spans chunks gets its
+ * own allocation once its length has passed the limit check, filled as it arrives or read
+ * straight into it (readTarget/filledInPlace), as the SP stream decoder does. Fragmented
+ * messages are gathered and joined once. Each frame's announced length is checked against the
+ * limit before anything is kept.
  */
 export class WsDecoder {
   private readonly hdr = Buffer.alloc(14);
@@ -70,6 +75,9 @@ export class WsDecoder {
   private msgOp = 0;
   private msgParts: Buffer[] = [];
   private msgSize = 0;
+  /** The payload of a large single-frame message, allocated whole, and how much is in. */
+  private body: Buffer | undefined;
+  private bodyFill = 0;
   /** Set when the connection is failing or closed, to stop at once. */
   halted = false;
 
@@ -85,11 +93,52 @@ export class WsDecoder {
     return this.hdrFill > 0 || this.inPayload || this.msgOp !== 0;
   }
 
+  /**
+   * Where the next read should go: the rest of a large message's payload when that is large,
+   * so the kernel writes it into the message's own allocation; undefined for the shared buffer.
+   */
+  readTarget(): Buffer | undefined {
+    if (this.halted || this.body === undefined || this.remaining < IN_PLACE_MIN) return undefined;
+    return this.body.subarray(this.bodyFill);
+  }
+
+  /** `n` bytes were read into readTarget()'s buffer. Returns the failure that must close the connection. */
+  filledInPlace(n: number): WsFailure | undefined {
+    const err = this.bodyFilled(n);
+    return err ? this.fail(err) : undefined;
+  }
+
+  /** `n` more bytes of `body` are in (unmasked here); delivers the message once it is whole. */
+  private bodyFilled(n: number): WsFailure | undefined {
+    const body = this.body as Buffer;
+    if (this.frameMasked) {
+      maskInPlace(body, this.bodyFill, this.bodyFill + n, this.maskKey, 0, this.phase);
+      this.phase = (this.phase + n) & 3;
+    }
+    this.bodyFill += n;
+    this.remaining -= n;
+    if (this.remaining > 0) return undefined;
+    this.body = undefined;
+    this.inPayload = false;
+    const op = this.msgOp;
+    this.msgOp = 0;
+    this.msgSize = 0;
+    return this.deliver(body, op);
+  }
+
   /** Feed one chunk (it may be changed in place). Returns the failure that must close the connection. */
   push(chunk: Buffer): WsFailure | undefined {
     const end = chunk.length;
     let off = 0;
     while (off < end && !this.halted) {
+      if (this.body !== undefined) {
+        const take = Math.min(this.remaining, end - off);
+        chunk.copy(this.body, this.bodyFill, off, off + take);
+        off += take;
+        const err = this.bodyFilled(take);
+        if (err) return this.fail(err);
+        continue;
+      }
       if (this.inPayload) {
         const take = Math.min(this.remaining, end - off);
         const part = off === 0 && take === end ? chunk : chunk.subarray(off, off + take);
@@ -149,6 +198,10 @@ export class WsDecoder {
         if (err) return this.fail(err);
       } else {
         this.inPayload = true;
+        if (this.frameFin && this.frameOp !== OP_CONTINUATION && this.frameOp < 8 && len >= IN_PLACE_MIN && len <= UPFRONT_MAX) {
+          this.body = allocBody(len);
+          this.bodyFill = 0;
+        }
       }
     }
     return undefined;
