@@ -18,9 +18,7 @@
  * collection, which the 32 MiB of external memory brings forward. Other allocators (musl,
  * macOS, Windows) see one untouched allocation and nothing else.
  */
-
-/** Allocations from this size up are the large bodies `send` copies (LARGE_BODY) and up. */
-export const LARGE_ALLOCATION = 16 * 1024;
+import { LARGE_BODY } from '../sp/message.js';
 
 /**
  * glibc's ceiling for the adaptive mmap threshold on 64-bit (DEFAULT_MMAP_THRESHOLD_MAX,
@@ -33,7 +31,7 @@ const RAISING_BLOCK = 32 * 1024 * 1024 - 64 * 1024;
 let raised = ['default', 'off', '0'].includes(process.env.NANOSP_MALLOC_THRESHOLDS ?? '');
 
 /** Called before a large allocation; raises glibc's thresholds the first time (Linux only). */
-export function raiseMallocThresholds(): void {
+function raiseMallocThresholds(): void {
   if (raised) return;
   raised = true;
   if (process.platform !== 'linux') return;
@@ -52,6 +50,6 @@ export function raiseMallocThresholds(): void {
  * frames read from the network).
  */
 export function allocBody(n: number): Buffer {
-  if (n >= LARGE_ALLOCATION) raiseMallocThresholds();
+  if (n >= LARGE_BODY) raiseMallocThresholds();
   return Buffer.allocUnsafe(n);
 }
