@@ -150,10 +150,15 @@ export class FrameDecoder {
       this.predicted = undefined;
       return this.pushPredicted(predicted, n);
     }
+    this.bodyIn(n);
+    return undefined;
+  }
+
+  /** `n` more bytes of the frame's own allocation are in; hands the frame on once it is whole. */
+  private bodyIn(n: number): void {
     this.bodyFill += n;
     this.missing -= n;
     if (this.missing === 0) this.finishBody();
-    return undefined;
   }
 
   /**
@@ -170,11 +175,10 @@ export class FrameDecoder {
     if (n < p || (this.ipc && buffer[0] !== IPC_MSG_TYPE) || lengthAt(buffer, p - 8) !== size || (max >= 0 && size > max)) {
       return this.push(n < PREDICT_MIN ? Buffer.from(buffer.subarray(0, n)) : buffer.subarray(0, n));
     }
-    this.frameSize = size;
     this.body = buffer.subarray(p);
-    this.bodyFill = n - p;
-    this.missing = size - this.bodyFill;
-    if (this.missing === 0) this.finishBody();
+    this.bodyFill = 0;
+    this.missing = size;
+    this.bodyIn(n - p);
     return undefined;
   }
 
@@ -187,10 +191,8 @@ export class FrameDecoder {
         const take = Math.min(this.missing, end - off);
         if (this.body !== undefined) {
           this.body.set(take === end ? chunk : chunk.subarray(off, off + take), this.bodyFill);
-          this.bodyFill += take;
-          this.missing -= take;
           off += take;
-          if (this.missing === 0) this.finishBody();
+          this.bodyIn(take);
           continue;
         }
         this.parts.push(take === end - off && off === 0 ? chunk : chunk.subarray(off, off + take));
