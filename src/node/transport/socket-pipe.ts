@@ -10,11 +10,24 @@ import type { EndpointInfo } from '../../sp/events.js';
 import type { SocketOptions } from '../../sp/options.js';
 import { Pipe } from '../../sp/pipe.js';
 import { scheduleFlush } from './flush-queue.js';
+import type { ReadSink, SlabReader } from './read-slab.js';
 import { FLUSH_AT, writeBatch, type WriteBatch } from './write-batch.js';
 
 export type PipeState = 'handshake' | 'ready' | 'running' | 'closed';
 
-export abstract class SocketPipe extends Pipe {
+/** What a pipe's decoder offers the pipe; F is the failure it reports (the framing's own). */
+export interface PipeDecoder<F> {
+  /** Set when the pipe ends, to stop at once. */
+  halted: boolean;
+  /** True while a message is arriving: an EOF now truncates it. */
+  readonly partial: boolean;
+  /** Where the next read should go (a large message's own allocation), or undefined for the slab. */
+  readTarget(): Buffer | undefined;
+  /** `n` bytes were read into readTarget()'s buffer. */
+  filledInPlace(n: number): F | undefined;
+}
+
+export abstract class SocketPipe<F = SpError> extends Pipe implements ReadSink {
   protected state: PipeState = 'handshake';
   /** The subclass's framer appends here. */
   protected abstract readonly batch: WriteBatch;
@@ -45,8 +58,36 @@ export abstract class SocketPipe extends Pipe {
     socket.on('close', () => this.onPeerGone());
   }
 
-  /** The subclass's decoder: halted when the pipe ends, partial while a message is arriving. */
-  protected abstract readonly decoder: { halted: boolean; readonly partial: boolean };
+  protected abstract readonly decoder: PipeDecoder<F>;
+
+  /** Bytes from the peer: a 'data' chunk, or a read into the reader's slab. */
+  abstract chunk(chunk: Buffer): void;
+
+  /** The decoder met input that ends the connection. */
+  protected abstract readFailed(failure: F): void;
+
+  /**
+   * Take the socket's bytes from now on (the decoder must exist): through `reader` when the
+   * socket reads into its buffers (`onread`), else as 'data' events.
+   */
+  protected startReading(reader: SlabReader | undefined): void {
+    if (reader) {
+      reader.attach(this);
+    } else {
+      this.chunk = this.chunk.bind(this);
+      this.socket.on('data', this.chunk);
+    }
+  }
+
+  readTarget(): Buffer | undefined {
+    return this.state === 'running' ? this.decoder.readTarget() : undefined;
+  }
+
+  filledInPlace(n: number): void {
+    if (this.state !== 'running') return;
+    const failure = this.decoder.filledInPlace(n);
+    if (failure) this.readFailed(failure);
+  }
   private settleHandshake: ((err: SpError | undefined) => void) | undefined;
   private handshakeTimer: NodeJS.Timeout | undefined;
   private released: Promise<void> | undefined;

@@ -4,9 +4,10 @@
  * batch is large; reading pauses while the protocol's inbox for this peer is full.
  */
 import type { Socket } from 'node:net';
+import type { SpError } from '../../sp/errors.js';
 import type { EndpointInfo } from '../../sp/events.js';
 import type { SocketOptions } from '../../sp/options.js';
-import type { ReadSink, SlabReader } from './read-slab.js';
+import type { SlabReader } from './read-slab.js';
 import { SocketPipe } from './socket-pipe.js';
 import type { WriteBatch } from './write-batch.js';
 import { checkSpHeader, FrameDecoder, FrameWriter, SP_HEADER_SIZE, spHeader, type FrameSink } from './stream-codec.js';
@@ -27,7 +28,7 @@ export interface Handshake {
   readonly protocolName: (id: number) => string;
 }
 
-export class StreamPipe extends SocketPipe implements FrameSink, ReadSink {
+export class StreamPipe extends SocketPipe implements FrameSink {
   protected readonly decoder: FrameDecoder;
   private readonly writer: FrameWriter;
   protected readonly batch: WriteBatch;
@@ -41,12 +42,7 @@ export class StreamPipe extends SocketPipe implements FrameSink, ReadSink {
     this.decoder = new FrameDecoder(opts.ipc, this, opts.options);
     this.writer = new FrameWriter(opts.ipc);
     this.batch = this.writer.batch;
-    if (opts.reader) {
-      opts.reader.attach(this);
-    } else {
-      this.chunk = this.chunk.bind(this);
-      socket.on('data', this.chunk);
-    }
+    this.startReading(opts.reader);
     // a listener's sockets start paused (so that `onread` can be set up first)
     socket.resume();
   }
@@ -66,17 +62,10 @@ export class StreamPipe extends SocketPipe implements FrameSink, ReadSink {
     return done;
   }
 
-  readTarget(): Buffer | undefined {
-    return this.state === 'running' ? this.decoder.readTarget() : undefined;
+  protected readFailed(err: SpError): void {
+    this.fail(err);
   }
 
-  filledInPlace(n: number): void {
-    if (this.state !== 'running') return;
-    const err = this.decoder.filledInPlace(n);
-    if (err) this.fail(err);
-  }
-
-  /** Bytes from the peer: a 'data' chunk, or a read into the reader's slab. */
   chunk(chunk: Buffer): void {
     if (this.state === 'running') {
       const err = this.decoder.push(chunk);

@@ -10,7 +10,7 @@ import { spError, type SpError } from '../../../sp/errors.js';
 import type { EndpointInfo } from '../../../sp/events.js';
 import type { SocketOptions } from '../../../sp/options.js';
 import type { NewPipe } from '../../../sp/transport/transport.js';
-import type { ReadSink, SlabReader } from '../read-slab.js';
+import type { SlabReader } from '../read-slab.js';
 import { SocketPipe } from '../socket-pipe.js';
 import type { WriteBatch } from '../write-batch.js';
 import { CLOSE_NORMAL, closePayload, OP_BINARY, OP_CLOSE, OP_PONG, OP_TEXT } from './frames.js';
@@ -59,7 +59,7 @@ interface ClientSide {
   readonly resource: string;
 }
 
-export class WsPipe extends SocketPipe implements NewPipe, WsReceiver, ReadSink {
+export class WsPipe extends SocketPipe<WsFailure> implements NewPipe, WsReceiver {
   protected readonly decoder: WsDecoder;
   private readonly writer: WsFrameWriter;
   protected readonly batch: WriteBatch;
@@ -87,12 +87,7 @@ export class WsPipe extends SocketPipe implements NewPipe, WsReceiver, ReadSink 
     this.decoder = new WsDecoder(!isClient, this, options);
     this.writer = new WsFrameWriter(isClient);
     this.batch = this.writer.batch;
-    if (reader) {
-      reader.attach(this);
-    } else {
-      this.chunk = this.chunk.bind(this);
-      socket.on('data', this.chunk);
-    }
+    this.startReading(reader);
   }
 
   protected readonly handshakeName = 'WebSocket';
@@ -153,21 +148,10 @@ export class WsPipe extends SocketPipe implements NewPipe, WsReceiver, ReadSink 
     super.failHandshake(err);
   }
 
-  readTarget(): Buffer | undefined {
-    return this.state === 'running' ? this.decoder.readTarget() : undefined;
-  }
-
-  filledInPlace(n: number): void {
-    if (this.state !== 'running') return;
-    const err = this.decoder.filledInPlace(n);
-    if (err) this.failWith(err);
-  }
-
-  /** Bytes from the peer: a 'data' chunk, or a read into the reader's slab. */
   chunk(chunk: Buffer): void {
     if (this.state === 'running') {
       const err = this.decoder.push(chunk);
-      if (err) this.failWith(err);
+      if (err) this.readFailed(err);
       return;
     }
     if (this.state === 'ready' || (this.state === 'handshake' && !this.isClient)) {
@@ -196,7 +180,7 @@ export class WsPipe extends SocketPipe implements NewPipe, WsReceiver, ReadSink 
     this.leftover = [];
     for (const chunk of leftover) {
       const err = this.decoder.push(chunk);
-      if (err) return this.failWith(err);
+      if (err) return this.readFailed(err);
       if (this.closed) return;
     }
     if (this.heldBytes < this.options.recvBuffer) this.socket.resume();
@@ -238,7 +222,7 @@ export class WsPipe extends SocketPipe implements NewPipe, WsReceiver, ReadSink 
   // ---- ending ----------------------------------------------------------------------------
 
   /** A frame broke the protocol or a limit: send Close with its code and drop the connection. */
-  private failWith(failure: WsFailure): void {
+  protected readFailed(failure: WsFailure): void {
     this.shutdown(failure.closeCode, failure.error);
   }
 
