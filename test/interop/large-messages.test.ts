@@ -1,11 +1,11 @@
 /**
  * Large messages between nanosp and the C libraries, through the read path that reads frame
  * bodies straight into their own memory and the write path that sends pooled copies: a PAIR
- * echo (nn_echo.c) on libnanomsg and on libnng's nanomsg layer, over tcp and ipc, with nanosp
- * listening (the C side dials) and dialing (the C side listens). Every size goes out from
- * nanosp and comes back from the C side, so both directions carry it; contents are checked
- * byte for byte, around the 16 KiB by-reference threshold, a 64 KiB read's edge, and up to
- * 16 MiB.
+ * echo (nn_echo.c) on libnanomsg and on libnng's nanomsg layer, over tcp, ipc and ws, with
+ * nanosp listening (the C side dials) and dialing (the C side listens). Every size goes out
+ * from nanosp and comes back from the C side, so both directions carry it; contents are checked
+ * byte for byte, around the 16 KiB by-reference threshold, a 64 KiB read's edge, through a run
+ * of equal 64 KiB messages (reads sized for the next frame), and up to 16 MiB (ws: under 1 MiB).
  */
 import { expect, it } from 'vitest';
 import { socket } from '../../src/index.js';
@@ -14,7 +14,9 @@ import { uniqueIpcPath } from '../helpers/cat.js';
 import { whilePeerRuns } from '../helpers/interop.js';
 import { freePort } from '../helpers/peers.js';
 
-const SIZES = [1, 16 * 1024 - 1, 16 * 1024, 65_536 + 9, 3 * 65_536 + 1, 1024 * 1024 + 3, 16 * 1024 * 1024];
+// a run of equal 64 KiB messages: after the second, reads at frame boundaries go into a buffer
+// sized for the next one (stream-codec.ts PREDICT_MIN)
+const SIZES = [1, 16 * 1024 - 1, 16 * 1024, 65_536 + 9, 65_536, 65_536, 65_536, 65_536, 3 * 65_536 + 1, 1024 * 1024 + 3, 16 * 1024 * 1024];
 
 function pattern(size: number, seed: number): Buffer {
   const b = Buffer.allocUnsafe(size);
@@ -22,20 +24,37 @@ function pattern(size: number, seed: number): Buffer {
   return b;
 }
 
-async function address(transport: 'tcp' | 'ipc'): Promise<string> {
-  return transport === 'tcp' ? `tcp://127.0.0.1:${await freePort()}` : `ipc://${uniqueIpcPath('echo')}`;
+type Transport = 'tcp' | 'ipc' | 'ws';
+
+/** Where the C echo binds (libnanomsg's ws bind takes no path: spec/wire.md §1.5 Addresses). */
+async function address(transport: Transport): Promise<string> {
+  if (transport === 'ipc') return `ipc://${uniqueIpcPath('echo')}`;
+  return `${transport}://127.0.0.1:${await freePort()}`;
+}
+
+/**
+ * Over ws nanosp sends each message as one frame (as nanomsg does), and NNG takes frames of at
+ * most 1 MiB (WS_DEF_MAXRXFRAME, spec/wire.md §1.5): the ws runs stop below that.
+ */
+function sizesFor(transport: Transport): number[] {
+  return transport === 'ws' ? SIZES.filter((size) => size < 1024 * 1024) : SIZES;
+}
+
+function bindUrl(transport: Transport): string {
+  if (transport === 'ipc') return `ipc://${uniqueIpcPath('echo')}`;
+  return transport === 'ws' ? 'ws://127.0.0.1:0/echo' : 'tcp://127.0.0.1:0';
 }
 
 function echoSuite(program: CProgram, lib: string): void {
   describeC(program, `interop: large messages with ${lib} (nn_echo.c)`, () => {
-    for (const transport of ['tcp', 'ipc'] as const) {
+    for (const transport of ['tcp', 'ipc', 'ws'] as const) {
       for (const nanospBinds of [true, false]) {
         it(`${transport}, nanosp ${nanospBinds ? 'listens' : 'dials'}: every size out and back intact`, async () => {
           const pair = socket('pair', { recvMaxSize: -1, recvTimeout: 20_000, sendTimeout: 20_000 });
           try {
             let echo;
             if (nanospBinds) {
-              const ep = await pair.bind(transport === 'tcp' ? 'tcp://127.0.0.1:0' : `ipc://${uniqueIpcPath('echo')}`);
+              const ep = await pair.bind(bindUrl(transport));
               echo = await startC(program, ['connect', ep.url]);
             } else {
               const url = await address(transport);
@@ -43,7 +62,7 @@ function echoSuite(program: CProgram, lib: string): void {
               await whilePeerRuns(echo, echo.line('ready'));
               pair.connect(url);
             }
-            for (const [i, size] of SIZES.entries()) {
+            for (const [i, size] of sizesFor(transport).entries()) {
               const sent = pattern(size, i);
               await whilePeerRuns(echo, pair.send(sent));
               const back = await whilePeerRuns(echo, pair.recv());
