@@ -53,3 +53,16 @@ export function allocBody(n: number): Buffer {
   if (n >= LARGE_BODY) raiseMallocThresholds();
   return Buffer.allocUnsafe(n);
 }
+
+/**
+ * allocBody for memory a peer asked for (a frame's announced length): undefined when the
+ * allocation fails (a V8 or cgroup limit), so that the connection is dropped with ENOMEM
+ * instead of an exception escaping from a read callback and ending the process.
+ */
+export function tryAllocBody(n: number): Buffer | undefined {
+  try {
+    return allocBody(n);
+  } catch {
+    return undefined;
+  }
+}

@@ -7,7 +7,7 @@
 import { constants as bufferConstants } from 'node:buffer';
 import { spError, type SpError } from '../../sp/errors.js';
 import { EMPTY } from '../bytes.js';
-import { allocBody } from '../malloc-thresholds.js';
+import { tryAllocBody } from '../malloc-thresholds.js';
 import { COPY_LIMIT, WriteBatch } from './write-batch.js';
 
 export const SP_HEADER_SIZE = 8;
@@ -136,7 +136,8 @@ export class FrameDecoder {
     // (the size passed the limit check for the last frame; the limit may have been lowered since)
     const max = this.limits.recvMaxSize;
     if (max >= 0 && this.repeatLarge > max) return undefined;
-    this.predicted = allocBody(this.prefixSize + this.repeatLarge);
+    // (none to be had: this read goes to the slab, as any other)
+    this.predicted = tryAllocBody(this.prefixSize + this.repeatLarge);
     return this.predicted;
   }
 
@@ -241,7 +242,8 @@ export class FrameDecoder {
         this.frameSize = size;
         this.missing = size;
         if (size <= UPFRONT_MAX) {
-          this.body = allocBody(size);
+          this.body = tryAllocBody(size);
+          if (this.body === undefined) return spError('ENOMEM', `cannot allocate the ${size}-byte message the peer announced; the connection is dropped`);
           this.bodyFill = 0;
         }
       }

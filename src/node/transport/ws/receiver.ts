@@ -4,7 +4,7 @@
 import { constants as bufferConstants, isUtf8 } from 'node:buffer';
 import { spError, type SpError } from '../../../sp/errors.js';
 import { EMPTY } from '../../bytes.js';
-import { allocBody } from '../../malloc-thresholds.js';
+import { tryAllocBody } from '../../malloc-thresholds.js';
 import { IN_PLACE_MIN, UPFRONT_MAX } from '../stream-codec.js';
 import {
   CLOSE_INVALID_DATA,
@@ -199,8 +199,11 @@ export class WsDecoder {
       } else {
         this.inPayload = true;
         if (this.frameFin && this.frameOp !== OP_CONTINUATION && this.frameOp < 8 && len >= IN_PLACE_MIN && len <= UPFRONT_MAX) {
-          this.body = allocBody(len);
+          this.body = tryAllocBody(len);
           this.bodyFill = 0;
+          if (this.body === undefined) {
+            return this.fail({ closeCode: CLOSE_TOO_BIG, error: spError('ENOMEM', `cannot allocate the ${len}-byte message the peer announced (WebSocket close ${CLOSE_TOO_BIG})`) });
+          }
         }
       }
     }
