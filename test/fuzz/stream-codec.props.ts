@@ -82,10 +82,12 @@ function patterned(n: number, seed: number): Buffer {
 }
 
 const readSizesArb = fc.array(fc.integer({ min: 1, max: 70_000 }), { minLength: 1, maxLength: 20 });
+/** Reads now and then large enough to fill a run's buffer of several frames (up to PREDICT_RUN). */
+const runReadSizesArb = fc.array(fc.oneof(fc.integer({ min: 1, max: 70_000 }), fc.integer({ min: 60_000, max: 300_000 })), { minLength: 1, maxLength: 20 });
 
 /** Messages of one large size (around PREDICT_MIN..PREDICT_MAX), now and then a small one between. */
 const equalRunArb = fc
-  .tuple(fc.integer({ min: PREDICT_MIN - 16, max: PREDICT_MAX + 16 }), fc.array(fc.tuple(fc.nat(9), fc.nat(255)), { minLength: 1, maxLength: 8 }))
+  .tuple(fc.integer({ min: PREDICT_MIN - 16, max: PREDICT_MAX + 16 }), fc.array(fc.tuple(fc.nat(9), fc.nat(255)), { minLength: 1, maxLength: 12 }))
   .map(([size, picks]) => picks.map(([pick, seed]) => ({ header: Buffer.alloc(pick % 2 === 0 ? 0 : 4, seed), body: pick === 9 ? Buffer.from('small') : patterned(size - (pick % 2 === 0 ? 0 : 4), seed) })));
 
 /**
@@ -164,8 +166,8 @@ export const streamCodecProperties: readonly FuzzProperty[] = [
     fc.property(fc.boolean(), fc.array(bigOrSmallMessageArb, { minLength: 1, maxLength: 12 }), readSizesArb, throughSlabReader),
   ),
 
-  pure('runs of equal large frames, read at frame boundaries into buffers sized for the next one, come back intact', 200, () =>
-    fc.property(fc.boolean(), equalRunArb, readSizesArb, throughSlabReader),
+  pure('runs of equal large frames, read several at a time into buffers sized for them, come back intact', 200, () =>
+    fc.property(fc.boolean(), equalRunArb, runReadSizesArb, throughSlabReader),
   ),
 
   pure('the SP header check accepts exactly 00 53 50 00 <peer id> 00 00 and reports anything else as EPROTO', 1000, () =>

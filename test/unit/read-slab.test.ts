@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { createServer, connect, Socket, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { adoptReader, SlabReader, SLAB_MIN_ROOM, SLAB_SIZE, SMALL_SLAB, type ReadSink } from '../../src/node/transport/read-slab.js';
-import { FrameDecoder, IN_PLACE_MIN, PREDICT_MAX, PREDICT_MIN, UPFRONT_MAX } from '../../src/node/transport/stream-codec.js';
+import { FrameDecoder, IN_PLACE_MIN, PREDICT_MAX, PREDICT_MIN, PREDICT_RUN, UPFRONT_MAX } from '../../src/node/transport/stream-codec.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -490,6 +490,172 @@ describe('FrameDecoder reading at a frame boundary after equal large frames', ()
     expect(dec.filledInPlace(rest.length)).toBeUndefined();
     expect(frames[2]!.equals(body)).toBe(true);
     expect(dec.partial).toBe(false);
+  });
+
+  it('offers room for more frames at once after a read that filled its buffer, up to PREDICT_RUN, and one again after a short read', () => {
+    const size = 64 * KiB;
+    const frame = 8 + size;
+    const { dec } = after(size);
+    const wire = (n: number) => Buffer.concat(Array.from({ length: n }, (_, i) => Buffer.concat([prefix(size), pattern(size, 10 + i)])));
+    const lengths: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const target = dec.readTarget() as Buffer;
+      lengths.push(target.length);
+      readInto(dec, wire(target.length / frame));
+    }
+    const most = Math.floor(PREDICT_RUN / frame);
+    expect(most).toBeGreaterThan(1);
+    expect(lengths).toEqual([frame, 2 * frame, Math.min(4, most) * frame, most * frame].map((n) => Math.min(n, most * frame)));
+    // a read of one frame: the sender is not ahead any longer
+    const target = dec.readTarget() as Buffer;
+    readInto(dec, wire(1));
+    expect(target.length).toBe(most * frame);
+    expect(dec.readTarget()?.length).toBe(frame);
+  });
+
+  it('hands on every whole frame of a run read as a view of its buffer, and reads a last partial frame on into it', () => {
+    for (const ipc of [false, true]) {
+      const size = 40 * KiB;
+      const { dec, frames, type } = after(size, 128 * MiB, ipc);
+      const bodies = [20, 21, 22, 23, 24, 25].map((seed) => pattern(size, seed));
+      const wire = Buffer.concat(bodies.map((b) => Buffer.concat([type, prefix(size), b])));
+      const frame = wire.length / bodies.length;
+      // reads that fill their targets (one frame, then two), so that the next one has room for four
+      readInto(dec, wire.subarray(0, frame));
+      readInto(dec, wire.subarray(frame, 3 * frame));
+      const run = dec.readTarget() as Buffer;
+      expect(run.length).toBe(4 * frame);
+      // two frames and 100 bytes of the third body
+      const n = 2 * frame + type.length + 8 + 100;
+      wire.copy(run, 0, 3 * frame, 3 * frame + n);
+      expect(dec.filledInPlace(n)).toBeUndefined();
+      expect(frames).toHaveLength(7);
+      expect(frames[5]!.buffer).toBe(run.buffer);
+      expect(frames[6]!.buffer).toBe(run.buffer);
+      expect(dec.partial).toBe(true);
+      // the rest of the third body: read into the same buffer, where its start is
+      const rest = dec.readTarget() as Buffer;
+      expect(rest.buffer).toBe(run.buffer);
+      expect(rest.length).toBe(size - 100);
+      wire.copy(rest, 0, 3 * frame + n);
+      expect(dec.filledInPlace(rest.length)).toBeUndefined();
+      expect(frames).toHaveLength(8);
+      expect(frames[7]!.buffer).toBe(run.buffer);
+      expect(frames.slice(2).every((f, i) => f.equals(bodies[i]!))).toBe(true);
+      expect(dec.partial).toBe(false);
+    }
+  });
+
+  it('reads the small rest of a frame in progress at the start of the next run buffer, then the frames after it as views', () => {
+    const size = 64 * KiB;
+    const { dec, frames } = after(size);
+    const bodies = [30, 31, 32].map((seed) => pattern(size, seed));
+    const wire = Buffer.concat(bodies.map((b) => Buffer.concat([prefix(size), b])));
+    // all of the first frame but 1000 bytes came as a chunk
+    dec.push(wire.subarray(0, 8 + size - 1000));
+    const target = dec.readTarget() as Buffer;
+    expect(target.length).toBe(1000 + 8 + size);
+    wire.copy(target, 0, 8 + size - 1000);
+    expect(dec.filledInPlace(target.length)).toBeUndefined();
+    expect(frames).toHaveLength(4);
+    expect(frames[2]!.equals(bodies[0]!)).toBe(true);
+    expect(frames[3]!.equals(bodies[1]!)).toBe(true);
+    expect(frames[3]!.buffer).toBe(target.buffer);
+    expect(frames[3]!.byteOffset - target.byteOffset).toBe(1000 + 8);
+    expect(dec.partial).toBe(false);
+    // a read that brought only part of that rest: still missing the remainder, nothing else lost
+    const again = after(size);
+    again.dec.push(wire.subarray(0, 8 + size - 1000));
+    const t = again.dec.readTarget() as Buffer;
+    wire.copy(t, 0, 8 + size - 1000, 8 + size - 400);
+    expect(again.dec.filledInPlace(600)).toBeUndefined();
+    expect(again.dec.partial).toBe(true);
+    expect(again.dec.push(wire.subarray(8 + size - 400, 8 + size))).toBeUndefined();
+    expect(again.frames[2]!.equals(bodies[0]!)).toBe(true);
+  });
+
+  it('decodes a run buffer as an ordinary chunk from the first frame that is not of the run: another size, or a bad IPC type', () => {
+    const size = 64 * KiB;
+    const { dec, frames } = after(size);
+    readInto(dec, Buffer.concat([prefix(size), pattern(size, 40)]));
+    const other = pattern(50 * KiB, 41);
+    const run = readInto(dec, Buffer.concat([prefix(size), pattern(size, 42), prefix(50 * KiB), other, prefix(3), Buffer.from('xyz')]));
+    expect(run.length).toBe(2 * (8 + size));
+    expect(frames.slice(3).map((f) => f.length)).toEqual([size, 50 * KiB, 3]);
+    expect(frames[3]!.equals(pattern(size, 42))).toBe(true);
+    expect(frames[4]!.equals(other)).toBe(true);
+    expect(String(frames[5])).toBe('xyz');
+    expect(dec.partial).toBe(false);
+
+    const ipc = after(size, 128 * MiB, true);
+    readInto(ipc.dec, Buffer.concat([Buffer.from([1]), prefix(size), pattern(size, 43)]));
+    const t = ipc.dec.readTarget() as Buffer;
+    Buffer.concat([Buffer.from([1]), prefix(size), pattern(size, 44), Buffer.from([2]), prefix(size)]).copy(t);
+    expect(ipc.dec.filledInPlace(2 * (9 + size))?.code).toBe('EPROTO');
+    expect(ipc.frames).toHaveLength(4);
+  });
+
+  it('starts each run at one frame: room grown for one size is not offered for the next', () => {
+    const small = after(32 * KiB);
+    const f32 = Buffer.concat([prefix(32 * KiB), pattern(32 * KiB, 50)]);
+    for (let i = 0; i < 3; i++) {
+      const t = small.dec.readTarget() as Buffer;
+      for (let o = 0; o < t.length; o += f32.length) f32.copy(t, o);
+      expect(small.dec.filledInPlace(t.length)).toBeUndefined();
+    }
+    expect(small.dec.readTarget()!.length).toBeGreaterThan(4 * f32.length);
+    const f128 = Buffer.concat([prefix(128 * KiB), pattern(128 * KiB, 51)]);
+    expect(small.dec.push(Buffer.concat([f128, f128]))).toBeUndefined();
+    expect(small.dec.readTarget()!.length).toBe(f128.length);
+  });
+
+  it('stops handing on frames of a run buffer once the pipe closes inside one of them', () => {
+    const size = 32 * KiB;
+    const frames: Buffer[] = [];
+    const dec: FrameDecoder = new FrameDecoder(false, { frame: (p) => { frames.push(p); if (frames.length === 4) dec.halted = true; } }, { recvMaxSize: -1 });
+    const f = (seed: number) => Buffer.concat([prefix(size), pattern(size, seed)]);
+    dec.push(Buffer.concat([f(1), f(2)]));
+    for (const seeds of [[3], [4, 5]]) {
+      const t = dec.readTarget() as Buffer;
+      Buffer.concat(seeds.map(f)).copy(t);
+      expect(dec.filledInPlace(t.length)).toBeUndefined();
+    }
+    expect(frames).toHaveLength(4);
+    expect(dec.readTarget()).toBeUndefined();
+  });
+
+  it('does not take an IPC prefix cut one byte short at the end of a read for a frame, whatever lies beyond it', () => {
+    const size = 64 * KiB;
+    const { dec, frames } = after(size, 128 * MiB, true);
+    const wire = Buffer.concat([0, 1].map((i) => Buffer.concat([Buffer.from([1]), prefix(size), pattern(size, 60 + i)])));
+    readInto(dec, wire.subarray(0, 9 + size)); // a full read: room for two frames next
+    const t = dec.readTarget() as Buffer;
+    expect(t.length).toBe(2 * (9 + size));
+    // the kernel wrote 8 of the 9 prefix bytes; the buffer holds the 9th already (an old copy)
+    wire.copy(t, 0, 9 + size);
+    expect(dec.filledInPlace(8)).toBeUndefined();
+    expect(frames).toHaveLength(3);
+    expect(dec.partial).toBe(true);
+    expect(dec.push(wire.subarray(9 + size + 8))).toBeUndefined();
+    expect(frames).toHaveLength(4);
+    expect(frames[2]!.equals(pattern(size, 60))).toBe(true);
+    expect(frames[3]!.equals(pattern(size, 61))).toBe(true);
+  });
+
+  it('refuses the frames of a run buffer that follow a recvMaxSize lowered while they are handed on', () => {
+    const size = 32 * KiB;
+    const limits = { recvMaxSize: 128 * MiB };
+    const frames: Buffer[] = [];
+    const dec = new FrameDecoder(false, { frame: (p) => { frames.push(p); if (frames.length === 4) limits.recvMaxSize = 1000; } }, limits);
+    const f = (seed: number) => Buffer.concat([prefix(size), pattern(size, seed)]);
+    dec.push(Buffer.concat([f(1), f(2)]));
+    const first = dec.readTarget() as Buffer;
+    f(3).copy(first);
+    expect(dec.filledInPlace(first.length)).toBeUndefined();
+    const t = dec.readTarget() as Buffer;
+    Buffer.concat([f(4), f(5)]).copy(t);
+    expect(dec.filledInPlace(t.length)?.code).toBe('EMSGSIZE');
+    expect(frames).toHaveLength(4);
   });
 
   it('offers no buffer once halted', () => {
