@@ -3,11 +3,12 @@
  * fast|await]`, as nanomsg's (spec/wire.md §9.2). A PAIR v0 socket (PAIR v1 with --pair1) connects, sets
  * recvMaxSize −1 and linger 1000, sends one 0-byte start message and then msg-count messages of
  * msg-size bytes (all byte 111), and prints nothing. nanomsg 1.1.5 then sleeps 1 s because its
- * linger is a no-op; nanosp's close() flushes for up to `linger` ms, so it closes at once.
+ * linger is a no-op; nanosp waits until the receiver hangs up (at most 10 s: see peerHangUp),
+ * then closes, flushing for up to `linger` ms.
  * `--api await` sends each message with `await s.send(buf)` instead of the fast path.
  */
 import { socket } from '../../src/index.js';
-import { cpuMark, fail, pairType, parseToolArgs, report, sender } from './common.js';
+import { cpuMark, fail, pairType, parseToolArgs, peerHangUp, report, sender } from './common.js';
 
 const args = parseToolArgs('remote_thr', process.argv.slice(2));
 const s = socket(pairType(args.proto));
@@ -19,6 +20,7 @@ try {
   fail('remote_thr', `cannot connect to ${args.url}`, err);
 }
 
+const hangUp = peerHangUp(s, 10_000);
 const from = cpuMark();
 const buf = Buffer.alloc(args.size, 111);
 const { count } = args;
@@ -27,6 +29,7 @@ await s.send(Buffer.alloc(0));
 for (let i = 0; i !== count; i++) await send(s, buf);
 const to = cpuMark();
 
+await hangUp.wait();
 await s.close();
 report('remote_thr', 'nanosp', args, { work: { from, to } });
 process.exit(0);
