@@ -122,16 +122,17 @@ export function plan(o: PlanOptions): Cell[] {
  * Message counts that keep one run's timed part near 0.5–2 s on a 2-core machine (measured
  * here: raw node ~4 M msg/s at 64 B over tcp, nanosp ~1.6 M, libnanomsg ~0.5 M, NNG through its
  * compat API ~30 k msg/s up to 64 KiB; nanosp's inproc passes buffers by reference). Over tcp
- * and ipc from 64 KiB up, and inproc from 1 MiB up, nanosp, raw node and libnanomsg move the
- * same number of messages, so that each run does the same work. A Node process's first large messages pay for JIT compilation, heap growth and
+ * and ipc from 32 KiB up, and inproc from 1 MiB up, nanosp, raw node and libnanomsg move the
+ * same number of messages, so that each run does the same work (32 KiB scaled from the 1 KiB
+ * row had given nanosp 18,750 messages and libnanomsg 9,375, about 0.5 s each). A Node process's first large messages pay for JIT compilation, heap growth and
  * fresh pages, and shorter runs measured that: with 20,000 × 64 KiB and 300 × 1 MiB, nanosp's
  * timed part was 0.2–0.8 s, and its 64 KiB ipc figure 25 k msg/s against 35–38 k over 60,000
  * messages (BENCHMARKS.md, 2026-12-07).
  */
 export const THR_COUNTS: { readonly [I in ImplName]: { readonly [size: number]: number } } = {
-  nanosp: { 64: 1_500_000, [KiB]: 600_000, [64 * KiB]: 40_000, [MiB]: 1_200, [16 * MiB]: 40 },
-  'node-net': { 64: 3_000_000, [KiB]: 1_000_000, [64 * KiB]: 40_000, [MiB]: 1_200, [16 * MiB]: 40 },
-  libnanomsg: { 64: 500_000, [KiB]: 300_000, [64 * KiB]: 40_000, [MiB]: 1_200, [16 * MiB]: 40 },
+  nanosp: { 64: 1_500_000, [KiB]: 600_000, [32 * KiB]: 60_000, [64 * KiB]: 40_000, [MiB]: 1_200, [16 * MiB]: 40 },
+  'node-net': { 64: 3_000_000, [KiB]: 1_000_000, [32 * KiB]: 60_000, [64 * KiB]: 40_000, [MiB]: 1_200, [16 * MiB]: 40 },
+  libnanomsg: { 64: 500_000, [KiB]: 300_000, [32 * KiB]: 60_000, [64 * KiB]: 40_000, [MiB]: 1_200, [16 * MiB]: 40 },
   nng: { 64: 40_000, [KiB]: 40_000, [64 * KiB]: 20_000, [MiB]: 500, [16 * MiB]: 20 },
 };
 export const INPROC_THR_COUNTS: { readonly [I in ImplName]?: { readonly [size: number]: number } } = {

@@ -94,6 +94,17 @@ describe('bench runner: plan', () => {
     expect(countFor('nng', { kind: 'thr', transport: 'tcp', size: 256 * MiB }, false)).toBe(2);
   });
 
+  it('gives nanosp, raw node and libnanomsg the same work over tcp and ipc from 32 KiB up', () => {
+    for (const transport of ['tcp', 'ipc'] as const) {
+      for (const size of [32 * 1024, 64 * 1024, 128 * 1024, MiB, 16 * MiB]) {
+        const cell: Cell = { kind: 'thr', transport, size };
+        const n = countFor('nanosp', cell, false);
+        expect([countFor('node-net', cell, false), countFor('libnanomsg', cell, false)], `${transport} ${size}`).toEqual([n, n]);
+      }
+    }
+    expect(countFor('libnanomsg', { kind: 'thr', transport: 'ipc', size: 32 * 1024 }, false)).toBe(60_000);
+  });
+
   it('makes nanosp one column per protocol and API; the others one per protocol they have', () => {
     const label = (protos: ('pair0' | 'pair1')[], apis: ('fast' | 'await')[]): string[] => variantsOf(IMPLS, protos, apis).map((v) => labelOf(v, protos, apis));
     expect(label(['pair0'], ['fast'])).toEqual(['nanosp', 'node:net', 'libnanomsg', 'nng']);
