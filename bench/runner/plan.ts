@@ -1,7 +1,7 @@
 /**
  * What `npm run bench` measures: the cells (kind × transport × size), the columns (an
  * implementation on one SP socket with one nanosp API), and how many messages each run sends so
- * its timed part takes about 0.5–2 s. No I/O here: bench/run.ts runs the plan, and the tests
+ * its timed part takes about 0.5–2 s (2–6 s from 32 KiB to 128 KiB over tcp and ipc). No I/O here: bench/run.ts runs the plan, and the tests
  * check it.
  */
 import { API_OPTION, PROTO_FLAGS, type Api, type ImplName, type Proto } from '../perf/common.js';
@@ -123,16 +123,21 @@ export function plan(o: PlanOptions): Cell[] {
  * here: raw node ~4 M msg/s at 64 B over tcp, nanosp ~1.6 M, libnanomsg ~0.5 M, NNG through its
  * compat API ~30 k msg/s up to 64 KiB; nanosp's inproc passes buffers by reference). Over tcp
  * and ipc from 32 KiB up, and inproc from 1 MiB up, nanosp, raw node and libnanomsg move the
- * same number of messages, so that each run does the same work (32 KiB scaled from the 1 KiB
- * row had given nanosp 18,750 messages and libnanomsg 9,375, about 0.5 s each). A Node process's first large messages pay for JIT compilation, heap growth and
- * fresh pages, and shorter runs measured that: with 20,000 × 64 KiB and 300 × 1 MiB, nanosp's
- * timed part was 0.2–0.8 s, and its 64 KiB ipc figure 25 k msg/s against 35–38 k over 60,000
- * messages (BENCHMARKS.md, 2026-12-07).
+ * same number of messages, so that each run does the same work.
+ *
+ * From 32 KiB to 128 KiB over tcp and ipc the runs are longer, 2–6 s. A Node receiver's first
+ * ~15,000 such messages run at a third to a half of its later rate: JIT compilation, heap
+ * growth and ~10,000 first-touch page faults (`bench/micro/warm-up.ts`: 64 KiB over ipc, 10 k
+ * msg/s in the first 5,000, 50–60 k from the 15,000th). 40,000 × 64 KiB (0.7–1.4 s) measured
+ * mostly that, and 32 KiB scaled from the 1 KiB row (18,750 messages for nanosp, 9,375 for
+ * libnanomsg) even more (BENCHMARKS.md, 2026-12-07). Shorter runs at 1 MiB and 16 MiB had
+ * measured the same kind of start-up cost: with 20,000 × 64 KiB and 300 × 1 MiB, nanosp's 64 KiB
+ * ipc figure was 25 k msg/s against 35–38 k over 60,000 messages.
  */
 export const THR_COUNTS: { readonly [I in ImplName]: { readonly [size: number]: number } } = {
-  nanosp: { 64: 1_500_000, [KiB]: 600_000, [32 * KiB]: 60_000, [64 * KiB]: 40_000, [MiB]: 1_200, [16 * MiB]: 40 },
-  'node-net': { 64: 3_000_000, [KiB]: 1_000_000, [32 * KiB]: 60_000, [64 * KiB]: 40_000, [MiB]: 1_200, [16 * MiB]: 40 },
-  libnanomsg: { 64: 500_000, [KiB]: 300_000, [32 * KiB]: 60_000, [64 * KiB]: 40_000, [MiB]: 1_200, [16 * MiB]: 40 },
+  nanosp: { 64: 1_500_000, [KiB]: 600_000, [32 * KiB]: 200_000, [64 * KiB]: 120_000, [MiB]: 1_200, [16 * MiB]: 40 },
+  'node-net': { 64: 3_000_000, [KiB]: 1_000_000, [32 * KiB]: 200_000, [64 * KiB]: 120_000, [MiB]: 1_200, [16 * MiB]: 40 },
+  libnanomsg: { 64: 500_000, [KiB]: 300_000, [32 * KiB]: 200_000, [64 * KiB]: 120_000, [MiB]: 1_200, [16 * MiB]: 40 },
   nng: { 64: 40_000, [KiB]: 40_000, [64 * KiB]: 20_000, [MiB]: 500, [16 * MiB]: 20 },
 };
 export const INPROC_THR_COUNTS: { readonly [I in ImplName]?: { readonly [size: number]: number } } = {
