@@ -37,6 +37,8 @@ const endpoint = await s.bind(url);
 const [command, ...args] = senderName === 'nanosp' ? [process.execPath, '--import', 'tsx', 'bench/perf/remote_thr.ts'] : [cTool];
 const sender = spawn(command as string, [...args, endpoint.url, String(size), String(count)], { stdio: 'inherit' });
 const senderExit = new Promise((resolve) => sender.once('exit', resolve));
+// a receive that fails ends this process; the sender must not outlive it
+process.once('exit', () => sender.kill());
 
 await s.recv();
 const rows: string[] = [];
