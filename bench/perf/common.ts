@@ -274,7 +274,11 @@ export function arrived(s: SpSocket): Buffer | undefined {
 const awaitedSend = (s: SpSocket, msg: Buffer): Promise<void> => s.send(msg);
 const nothingYet = (): undefined => undefined;
 
-/** The tools' send for `api`: `sendNow` (fast), or the plain awaited `s.send` (await). Call it as `await send(s, buf)`. */
+/**
+ * The tools' send for `api`: `sendNow` (fast), or the plain awaited `s.send` (await). A loop
+ * awaits what it returns only when that is a promise: `await undefined` would still cost the
+ * fast path a microtask turn and a promise per message (about a sixth of a 64 B sender's CPU).
+ */
 export function sender(api: Api): (s: SpSocket, msg: Buffer) => Promise<void> | undefined {
   return api === 'await' ? awaitedSend : sendNow;
 }

@@ -27,7 +27,10 @@ async function worker(): Promise<ReturnType<typeof socket>> {
   w.connect('inproc://inproc_thr');
   const buf = Buffer.alloc(size, 111);
   await w.send(Buffer.alloc(0));
-  for (let i = 0; i !== count; i++) await send(w, buf);
+  for (let i = 0; i !== count; i++) {
+    const waiting = send(w, buf);
+    if (waiting !== undefined) await waiting;
+  }
   return w;
 }
 
