@@ -78,7 +78,7 @@ describe('bench runner: plan', () => {
         }
       }
     }
-    expect(countFor('nanosp', { kind: 'thr', transport: 'tcp', size: 16 * MiB }, true)).toBe(4);
+    expect(countFor('nanosp', { kind: 'thr', transport: 'tcp', size: 16 * MiB }, true)).toBe(12);
   });
 
   it('keeps the counts of the sizes that were there, and sizes off the table move the bytes of the size below them', () => {
