@@ -291,6 +291,20 @@ export function taker(api: Api): (s: SpSocket) => Buffer | undefined {
   return api === 'await' ? nothingYet : arrived;
 }
 
+/** nanosp's fast receive into a buffer: the body's length, or undefined when nothing has arrived. */
+export function arrivedInto(s: SpSocket, into: Buffer): number | undefined {
+  try {
+    return s.tryRecvInto(into);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `taker` for receiving into a buffer: `takeInto(s, buf) ?? (await s.recvInto(buf))`. */
+export function intoTaker(api: Api): (s: SpSocket, into: Buffer) => number | undefined {
+  return api === 'await' ? nothingYet : arrivedInto;
+}
+
 /**
  * Resolves once the peer has hung up (its pipe is removed), or after `ms`. Start watching
  * before the work; `await` it before closing.

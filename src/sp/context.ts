@@ -6,7 +6,7 @@
  */
 import { EMPTY_BYTES, type Bytes } from './bytes.js';
 import { quietError, spError, SpError } from './errors.js';
-import { Message, releaseBody, toBytes, toOwnedBytes, type MessageData, type MessageInit } from './message.js';
+import { copyBodyOut, Message, releaseBody, toBytes, toOwnedBytes, type MessageData, type MessageInit } from './message.js';
 import { checkOption, type OptionName } from './options.js';
 import type { ContextHost, ContextOptions, ProtocolContext, SocketType } from './protocol/protocol.js';
 import type { SocketStats } from './stats.js';
@@ -33,6 +33,13 @@ export interface ContextOwner {
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
+
+/** recvInto's buffer must be bytes it can write: a Uint8Array (a Buffer is one). */
+function checkTarget(target: unknown): void {
+  if (!(target instanceof Uint8Array)) {
+    throw spError('EINVAL', `recvInto needs a Uint8Array or Buffer to receive into, got ${target === null ? 'null' : typeof target}`);
+  }
+}
 
 /** The options a context has, beyond the two every context has, by socket type. */
 const EXTRA_OPTIONS: Partial<Record<SocketType, OptionName>> = { req: 'resendInterval', surveyor: 'surveyDeadline' };
@@ -163,6 +170,32 @@ export class Context implements ContextHost {
   /** Receive a message with its SP header and the id of the pipe it came in on. */
   recvMessage(options?: WaitOptions): Promise<Message> {
     return this.receive(options, true) as Promise<Message>;
+  }
+
+  /**
+   * Receive one message body into `target`, as nn_recv does with a buffer: at most
+   * `target.length` bytes are copied, and it resolves with the body's full length, which may
+   * be larger (truncation is silent, as in nanomsg). A large body that nanosp copied for this
+   * receiver alone (inproc) is not kept: its memory serves the next send, so a stream of large
+   * messages reuses memory instead of waiting for the garbage collector to free it.
+   */
+  recvInto(target: Uint8Array, options?: WaitOptions): Promise<number> {
+    try {
+      checkTarget(target);
+      const message = this.tryRecvNow();
+      if (message !== undefined) return Promise.resolve(copyBodyOut(message.body, target));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.recv(options).then((body) => copyBodyOut(body, target));
+  }
+
+  /** recvInto without waiting: throws EAGAIN when no message is ready (NN_DONTWAIT). */
+  tryRecvInto(target: Uint8Array): number {
+    checkTarget(target);
+    const message = this.tryRecvNow();
+    if (message === undefined) throw this.wouldBlock('receive');
+    return copyBodyOut(message.body, target);
   }
 
   private receive(options: WaitOptions | undefined, whole: boolean): Promise<Bytes | Message> {

@@ -103,9 +103,35 @@ export function releaseBody(body: Uint8Array): void {
   if (unshared.delete(body)) giveBody(body);
 }
 
-/** True once for a body nobody else holds: the caller may keep it without a copy. */
+/**
+ * Bodies an inproc receiver got as the sender's own pooled copy. A message reaches one
+ * receive call only, so once recvInto has copied such a body out nothing refers to it, and
+ * its memory serves the next send (as nn_recv into a buffer lets nanomsg free its chunk).
+ * A body handed to the application (recv, tryRecv, recvMessage) simply stays in this set
+ * until it is collected.
+ */
+const handedOver = new WeakSet<Uint8Array>();
+
+/**
+ * True once for a body nobody else holds: the caller (an inproc receiver) may keep it without
+ * a copy. Such a body may later be copied out by recvInto, which then gives its memory back.
+ */
 export function takeUnshared(body: Uint8Array): boolean {
-  return body.length >= LARGE_BODY && unshared.delete(body);
+  if (body.length < LARGE_BODY || !unshared.delete(body)) return false;
+  handedOver.add(body);
+  return true;
+}
+
+/**
+ * nn_recv into the caller's buffer: copies at most `target.length` bytes of `body` and returns
+ * the body's full length, which may be larger (truncation is silent, as in nanomsg). Called
+ * only with a body just taken from the protocol, which nothing else holds.
+ */
+export function copyBodyOut(body: Uint8Array, target: Uint8Array): number {
+  const n = body.length;
+  target.set(n <= target.length ? body : body.subarray(0, target.length));
+  if (handedOver.delete(body)) giveBody(body);
+  return n;
 }
 
 /** `body` goes to more than one receiver, or again later: none of them may take it. */

@@ -302,6 +302,20 @@ export class SpSocket extends Emitter<SocketEventMap> implements ProtocolHost, E
   }
 
   /**
+   * Receive one message body into `target` (nn_recv with a buffer): copies at most
+   * `target.length` bytes and resolves with the body's full length, which may be larger. An
+   * inproc body nanosp copied for this receiver alone goes back to its pool for the next send.
+   */
+  recvInto(target: Uint8Array, options?: WaitOptions): Promise<number> {
+    return this.own.recvInto(target, options);
+  }
+
+  /** recvInto without waiting: throws EAGAIN when no message is ready (NN_DONTWAIT). */
+  tryRecvInto(target: Uint8Array): number {
+    return this.own.tryRecvInto(target);
+  }
+
+  /**
    * ProtocolHost: a message any context may take arrived; the contexts waiting to receive
    * take their turns in the order they started waiting.
    */

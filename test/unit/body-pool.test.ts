@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 // Node's byte platform: pooled bodies come as Buffers
 import '../../src/node/bytes.js';
 import { giveBody, takeBody } from '../../src/sp/body-pool.js';
-import { LARGE_BODY, releaseBody, shareBody, takeUnshared, toOwnedBytes } from '../../src/sp/message.js';
+import { copyBodyOut, LARGE_BODY, releaseBody, shareBody, takeUnshared, toOwnedBytes } from '../../src/sp/message.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -135,6 +135,47 @@ describe('toOwnedBytes and releaseBody', () => {
     expect(takeUnshared(owned)).toBe(false);
     releaseBody(owned);
     expect(pooledNext(owned)).toBe(false);
+  });
+
+  it('gives back an inproc receiver’s body once recvInto has copied it out, and only once', () => {
+    const owned = toOwnedBytes(patterned(64 * KiB, 3));
+    expect(takeUnshared(owned)).toBe(true);
+    const target = Buffer.alloc(64 * KiB);
+    expect(copyBodyOut(owned, target)).toBe(64 * KiB);
+    expect(target.equals(patterned(64 * KiB, 3))).toBe(true);
+    expect(pooledNext(owned)).toBe(true);
+    // a second copy-out of the same body (which cannot happen) gives nothing back again
+    copyBodyOut(owned, target);
+    expect(pooledNext(owned)).toBe(false);
+  });
+
+  it('never gives back, on copy-out, a body no inproc receiver took as its own', () => {
+    const target = Buffer.alloc(64 * KiB);
+    // still the sender's (a trySend that failed gives it back itself)
+    const sendersCopy = toOwnedBytes(patterned(64 * KiB, 4));
+    copyBodyOut(sendersCopy, target);
+    expect(pooledNext(sendersCopy)).toBe(false);
+    // shared by several receivers
+    const shared = toOwnedBytes(patterned(64 * KiB, 5));
+    shareBody(shared);
+    expect(takeUnshared(shared)).toBe(false);
+    copyBodyOut(shared, target);
+    expect(pooledNext(shared)).toBe(false);
+    // read from the wire, or the application's own
+    const users = Buffer.alloc(64 * KiB);
+    copyBodyOut(users, target);
+    expect(pooledNext(users)).toBe(false);
+  });
+
+  it('copies out at most the target’s length and returns the body’s', () => {
+    const body = patterned(64 * KiB, 6);
+    const small = Buffer.alloc(10, 0xaa);
+    expect(copyBodyOut(body, small)).toBe(64 * KiB);
+    expect(small.equals(body.subarray(0, 10))).toBe(true);
+    const large = Buffer.alloc(70 * KiB, 0xaa);
+    expect(copyBodyOut(body, large)).toBe(64 * KiB);
+    expect(large.subarray(0, 64 * KiB).equals(body)).toBe(true);
+    expect(large.subarray(64 * KiB).every((b) => b === 0xaa)).toBe(true);
   });
 
   it('never gives back a user’s own buffer, even one from the pool’s size classes', () => {
