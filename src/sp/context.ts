@@ -181,6 +181,7 @@ export class Context implements ContextHost {
    */
   recvInto(target: Uint8Array, options?: WaitOptions): Promise<number> {
     try {
+      this.checkReceive();
       checkTarget(target);
       const message = this.tryRecvNow();
       if (message !== undefined) return Promise.resolve(copyBodyOut(message.body, target));
@@ -192,6 +193,7 @@ export class Context implements ContextHost {
 
   /** recvInto without waiting: throws EAGAIN when no message is ready (NN_DONTWAIT). */
   tryRecvInto(target: Uint8Array): number {
+    this.checkReceive();
     checkTarget(target);
     const message = this.tryRecvNow();
     if (message === undefined) throw this.wouldBlock('receive');
@@ -212,9 +214,14 @@ export class Context implements ContextHost {
     }
   }
 
-  private tryRecvNow(): Message | undefined {
+  /** EBADF once closed, ENOTSUP for a type that cannot receive (checked before the arguments, as nanomsg does). */
+  private checkReceive(): void {
     if (this.closed) throw this.badf('receive');
     if (!this.owner.canRecv) throw spError('ENOTSUP', `${this.owner.type.toUpperCase()} sockets cannot receive`);
+  }
+
+  private tryRecvNow(): Message | undefined {
+    this.checkReceive();
     if (this.recvWaiters.length > 0) {
       // NNG: one receive at a time on a context; the socket queues them, as nanomsg's threads do
       if (!this.isDefault) throw spError('EFSM', `context ${this.id} already has a receive waiting; a context takes one at a time`);

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { poll, POLLIN, SpError, type SpSocket } from '../../src/index.js';
+import { giveBody, takeBody } from '../../src/sp/body-pool.js';
 import { linked, next, testSocket } from '../helpers/sockets.js';
 
 const LARGE = 64 * 1024;
@@ -148,26 +149,84 @@ describe('recvInto gives inproc memory back to send, and only memory nobody hold
     for (const { seed, body } of kept) expect(body.equals(patterned(LARGE, seed)), `message ${seed}`).toBe(true);
   });
 
-  it('a PUB message copied out by one subscriber leaves the other subscriber’s copy alone', async () => {
+  it("a copied-out PUSH → PULL body's memory carries the next large message", async () => {
+    const [push, pull] = await inprocPair('into-reuse-push');
+    // memory of our own in the pool, taken by the next send of this size
+    const seeded = takeBody(LARGE) as Uint8Array;
+    giveBody(seeded);
+    await push.send(patterned(LARGE, 40));
+    await readable(pull);
+    expect(pull.tryRecvInto(Buffer.alloc(LARGE))).toBe(LARGE);
+    await push.send(patterned(LARGE, 41));
+    await readable(pull);
+    const kept = pull.tryRecv();
+    expect(kept.buffer).toBe(seeded.buffer);
+    expect(Buffer.from(kept).equals(patterned(LARGE, 41))).toBe(true);
+    // kept by the application: the next send's copy goes elsewhere
+    await push.send(patterned(LARGE, 42));
+    await readable(pull);
+    expect(pull.tryRecv().buffer).not.toBe(seeded.buffer);
+  });
+
+  it('and so does a PAIR body received with the awaited recvInto', async () => {
+    const a = testSocket('pair');
+    const b = testSocket('pair');
+    await a.bind('inproc://into-reuse-pair');
+    const piped = next(a, 'pipe');
+    b.connect('inproc://into-reuse-pair');
+    await piped;
+    const seeded = takeBody(LARGE) as Uint8Array;
+    giveBody(seeded);
+    const waiting = a.recvInto(Buffer.alloc(LARGE));
+    await b.send(patterned(LARGE, 50));
+    expect(await waiting).toBe(LARGE);
+    await b.send(patterned(LARGE, 51));
+    expect((await a.recv()).buffer).toBe(seeded.buffer);
+  });
+
+  it('PUB shares one body among its subscribers: copying one out gives nothing back', async () => {
     const pub = testSocket('pub');
-    const a = testSocket('sub');
-    const b = testSocket('sub');
+    const sub = testSocket('sub');
+    sub.subscribe('');
     await pub.bind('inproc://into-pub');
-    for (const s of [a, b]) {
-      s.subscribe('');
-      const piped = next(pub, 'pipe');
-      s.connect('inproc://into-pub');
-      await piped;
-    }
-    const target = Buffer.alloc(LARGE);
-    for (let seed = 10; seed < 20; seed++) {
-      await pub.send(patterned(LARGE, seed));
-      const bodyB = await b.recv();
-      expect(await a.recvInto(target)).toBe(LARGE);
-      await pub.send(patterned(LARGE, seed + 100));
-      expect(await a.recvInto(target)).toBe(LARGE);
-      expect(Buffer.from(await b.recv()).equals(patterned(LARGE, seed + 100))).toBe(true);
-      expect(Buffer.from(bodyB).equals(patterned(LARGE, seed))).toBe(true);
-    }
+    const piped = next(pub, 'pipe');
+    sub.connect('inproc://into-pub');
+    await piped;
+    const seeded = takeBody(LARGE) as Uint8Array;
+    giveBody(seeded);
+    await pub.send(patterned(LARGE, 60));
+    expect(await sub.recvInto(Buffer.alloc(LARGE))).toBe(LARGE);
+    // the seeded memory carried pub's copy, which the subscriber got a copy of: not given back
+    expect((takeBody(LARGE) as Uint8Array).buffer).not.toBe(seeded.buffer);
+  });
+});
+
+describe('recvInto beside the other receives', () => {
+  it('a zero timeout gives EAGAIN, recvTimeout 0 gives ETIMEDOUT, and a busy context EFSM', async () => {
+    const [, pull] = await inprocPair('into-zero');
+    await expect(pull.recvInto(Buffer.alloc(8), { timeout: 0 })).rejects.toMatchObject({ code: 'EAGAIN' });
+    pull.setOption('recvTimeout', 0);
+    await expect(pull.recvInto(Buffer.alloc(8))).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+    const rep = testSocket('rep');
+    const ctx = rep.context();
+    const first = ctx.recvInto(Buffer.alloc(8), { timeout: 1000 });
+    await expect(ctx.recvInto(Buffer.alloc(8))).rejects.toMatchObject({ code: 'EFSM' });
+    await rep.close();
+    await expect(first).rejects.toMatchObject({ code: 'EBADF' });
+  });
+
+  it('a closed socket reports EBADF before looking at the target', async () => {
+    const [, pull] = await inprocPair('into-order');
+    await pull.close();
+    expect(() => pull.tryRecvInto(null as unknown as Uint8Array)).toThrow(expect.objectContaining({ code: 'EBADF' }));
+    await expect(pull.recvInto('x' as unknown as Uint8Array)).rejects.toMatchObject({ code: 'EBADF' });
+  });
+
+  it('counts what it receives in the statistics, at the full length', async () => {
+    const [push, pull] = await inprocPair('into-stats');
+    await push.send(patterned(LARGE, 70));
+    expect(await pull.recvInto(Buffer.alloc(10))).toBe(LARGE);
+    expect(pull.stats.messagesReceived).toBe(1);
+    expect(pull.stats.bytesReceived).toBe(LARGE);
   });
 });
