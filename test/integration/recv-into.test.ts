@@ -23,6 +23,21 @@ async function readable(s: SpSocket): Promise<void> {
   expect(await poll([{ socket: s, events: POLLIN }], 5000)).toBe(1);
 }
 
+/** `listener` bound at `url` and `dialer` connected to it, once the listener has its pipe. */
+async function attached(listener: SpSocket, dialer: SpSocket, url: string): Promise<void> {
+  await listener.bind(url);
+  const piped = next(listener, 'pipe');
+  dialer.connect(url);
+  await piped;
+}
+
+/** Memory of our own in send's pool: the next large send of this size copies into it. */
+function seedPool(): Uint8Array {
+  const seeded = takeBody(LARGE) as Uint8Array;
+  giveBody(seeded);
+  return seeded;
+}
+
 async function inprocPair(name: string): Promise<[ReturnType<typeof testSocket>, ReturnType<typeof testSocket>]> {
   const pull = testSocket('pull');
   const push = testSocket('push');
@@ -151,9 +166,7 @@ describe('recvInto gives inproc memory back to send, and only memory nobody hold
 
   it("a copied-out PUSH → PULL body's memory carries the next large message", async () => {
     const [push, pull] = await inprocPair('into-reuse-push');
-    // memory of our own in the pool, taken by the next send of this size
-    const seeded = takeBody(LARGE) as Uint8Array;
-    giveBody(seeded);
+    const seeded = seedPool();
     await push.send(patterned(LARGE, 40));
     await readable(pull);
     expect(pull.tryRecvInto(Buffer.alloc(LARGE))).toBe(LARGE);
@@ -171,12 +184,8 @@ describe('recvInto gives inproc memory back to send, and only memory nobody hold
   it('and so does a PAIR body received with the awaited recvInto', async () => {
     const a = testSocket('pair');
     const b = testSocket('pair');
-    await a.bind('inproc://into-reuse-pair');
-    const piped = next(a, 'pipe');
-    b.connect('inproc://into-reuse-pair');
-    await piped;
-    const seeded = takeBody(LARGE) as Uint8Array;
-    giveBody(seeded);
+    await attached(a, b, 'inproc://into-reuse-pair');
+    const seeded = seedPool();
     const waiting = a.recvInto(Buffer.alloc(LARGE));
     await b.send(patterned(LARGE, 50));
     expect(await waiting).toBe(LARGE);
@@ -188,12 +197,8 @@ describe('recvInto gives inproc memory back to send, and only memory nobody hold
     const pub = testSocket('pub');
     const sub = testSocket('sub');
     sub.subscribe('');
-    await pub.bind('inproc://into-pub');
-    const piped = next(pub, 'pipe');
-    sub.connect('inproc://into-pub');
-    await piped;
-    const seeded = takeBody(LARGE) as Uint8Array;
-    giveBody(seeded);
+    await attached(pub, sub, 'inproc://into-pub');
+    const seeded = seedPool();
     await pub.send(patterned(LARGE, 60));
     expect(await sub.recvInto(Buffer.alloc(LARGE))).toBe(LARGE);
     // the seeded memory carried pub's copy, which the subscriber got a copy of: not given back
