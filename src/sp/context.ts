@@ -37,7 +37,7 @@ const RESOLVED: Promise<void> = Promise.resolve();
 /** recvInto's buffer must be bytes it can write: a Uint8Array (a Buffer is one). */
 function checkTarget(target: unknown): void {
   if (!(target instanceof Uint8Array)) {
-    throw spError('EINVAL', `recvInto needs a Uint8Array or Buffer to receive into, got ${target === null ? 'null' : typeof target}`);
+    throw spError('EINVAL', `recvInto needs a Uint8Array to receive into, got ${target === null ? 'null' : typeof target}`);
   }
 }
 
