@@ -63,6 +63,11 @@ class Pair extends SingleContextProtocol {
     return this.peer !== undefined && this.peer.pipe.writable;
   }
 
+  /** send's own test, exactly. */
+  cannotSendNow(): boolean {
+    return !this.pollOut();
+  }
+
   override recv(): Message | undefined {
     const payload = this.inbound.shift();
     return payload && new Message(payload, undefined, (this.inbound.from as PipeState).pipe.id);

@@ -58,6 +58,12 @@ export interface ProtocolContext {
   /** nn_poll's NN_POLLOUT: a send would not block. */
   pollOut(): boolean;
   /**
+   * Only where it is exact: false exactly when `send` would return false now. trySend then
+   * gives EAGAIN without first copying a large body it could not send (a protocol without
+   * it is simply tried).
+   */
+  cannotSendNow?(): boolean;
+  /**
    * The context takes its messages from a queue it shares with other contexts (REP,
    * RESPONDENT, the socket's own SUB context, every single-context protocol): the socket then
    * serves the contexts waiting on it in turn. A context with messages of its own (REQ,
