@@ -92,7 +92,7 @@ export class Context implements ContextHost {
 
   /** Send without waiting: throws EAGAIN when the message cannot go now (NN_DONTWAIT). */
   trySend(data: MessageData): void {
-    if (this.state.cannotSendNow?.() === true && !this.closed && this.owner.canSend) {
+    if (!this.closed && this.owner.canSend && this.state.cannotSendNow?.() === true) {
       // the protocol knows it cannot send now: EAGAIN without copying a large body first
       // (a copy made and dropped cost a second 16 MiB memcpy per message at 16 MiB); toBytes
       // still reports bad data first, as the send that is tried does

@@ -29,6 +29,8 @@ describe('trySend that cannot send', () => {
     const a = testSocket('pair');
     expect(() => a.trySend(Buffer.alloc(LARGE, 1))).toThrow(expect.objectContaining({ code: 'EAGAIN', errno: 11 }));
     expect(pool.taken).toBe(0);
+    // a large string too (strings are encoded, never pooled)
+    expect(() => a.trySend('x'.repeat(LARGE))).toThrow(expect.objectContaining({ code: 'EAGAIN' }));
     // what does copy: a send that waits keeps its own copy
     void a.send(Buffer.alloc(LARGE, 2), { timeout: 10 }).catch(() => {});
     expect(pool.taken).toBe(1);

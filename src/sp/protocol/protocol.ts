@@ -58,7 +58,7 @@ export interface ProtocolContext {
   /** nn_poll's NN_POLLOUT: a send would not block. */
   pollOut(): boolean;
   /**
-   * Only where it is exact: false exactly when `send` would return false now. trySend then
+   * Only where it is exact: true exactly when `send` would return false now. trySend then
    * gives EAGAIN without first copying a large body it could not send (a protocol without
    * it is simply tried).
    */
