@@ -92,11 +92,12 @@ export class Context implements ContextHost {
 
   /** Send without waiting: throws EAGAIN when the message cannot go now (NN_DONTWAIT). */
   trySend(data: MessageData): void {
-    if (!this.closed && this.owner.canSend && this.state.cannotSendNow?.() === true) {
-      // the protocol knows it cannot send now: EAGAIN without copying a large body first
-      // (a copy made and dropped cost a second 16 MiB memcpy per message at 16 MiB); toBytes
-      // still reports bad data first, as the send that is tried does
+    if (this.state.cannotSendNow?.() === true) {
+      // the protocol knows it cannot send now: EAGAIN without copying a large body first (a
+      // copy made and dropped cost a second 16 MiB memcpy per message at 16 MiB), after the
+      // errors the send that is tried reports first: bad data, then a closed or send-less socket
       toBytes(data);
+      this.checkSend();
       throw this.wouldBlock('send');
     }
     const body = toOwnedBytes(data);
@@ -123,9 +124,14 @@ export class Context implements ContextHost {
     }
   }
 
-  private trySendNow(body: Uint8Array, header: Uint8Array, pipe = 0): boolean {
+  /** EBADF once closed, ENOTSUP for a type that cannot send. */
+  private checkSend(): void {
     if (this.closed) throw this.badf('send');
     if (!this.owner.canSend) throw spError('ENOTSUP', `${this.owner.type.toUpperCase()} sockets cannot send`);
+  }
+
+  private trySendNow(body: Uint8Array, header: Uint8Array, pipe = 0): boolean {
+    this.checkSend();
     if (this.sendWaiters.length > 0 || !this.state.send(body, header, pipe)) return false;
     const stats = this.owner.stats;
     stats.messagesSent++;
@@ -190,19 +196,19 @@ export class Context implements ContextHost {
     try {
       this.checkReceive();
       checkTarget(target);
-      const message = this.tryRecvNow();
+      const message = this.takeNow();
       if (message !== undefined) return Promise.resolve(copyBodyOut(message.body, target));
+      return (this.waitReceive(options, false) as Promise<Bytes>).then((body) => copyBodyOut(body, target));
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.recv(options).then((body) => copyBodyOut(body, target));
   }
 
   /** recvInto without waiting: throws EAGAIN when no message is ready (NN_DONTWAIT). */
   tryRecvInto(target: Uint8Array): number {
     this.checkReceive();
     checkTarget(target);
-    const message = this.tryRecvNow();
+    const message = this.takeNow();
     if (message === undefined) throw this.wouldBlock('receive');
     return copyBodyOut(message.body, target);
   }
@@ -211,14 +217,19 @@ export class Context implements ContextHost {
     try {
       const message = this.tryRecvNow();
       if (message !== undefined) return Promise.resolve(whole ? message : message.body);
-      const { timeout, signal } = waitOptions(options, this.options.recvTimeout);
-      if (timeout === 0) return Promise.reject(this.cannotWait('receive', options));
-      const promise = this.recvWaiters.wait(timeout, signal, undefined, undefined, whole);
-      if (this.state.sharedQueue && this.recvWaiters.length > 0) this.owner.waitingToReceive(this);
-      return promise;
+      return this.waitReceive(options, whole);
     } catch (err) {
       return Promise.reject(err);
     }
+  }
+
+  /** Wait for the next message (nothing was ready); throws on bad options. */
+  private waitReceive(options: WaitOptions | undefined, whole: boolean): Promise<Bytes | Message> {
+    const { timeout, signal } = waitOptions(options, this.options.recvTimeout);
+    if (timeout === 0) return Promise.reject(this.cannotWait('receive', options));
+    const promise = this.recvWaiters.wait(timeout, signal, undefined, undefined, whole);
+    if (this.state.sharedQueue && this.recvWaiters.length > 0) this.owner.waitingToReceive(this);
+    return promise;
   }
 
   /** EBADF once closed, ENOTSUP for a type that cannot receive (checked before the arguments, as nanomsg does). */
@@ -229,6 +240,11 @@ export class Context implements ContextHost {
 
   private tryRecvNow(): Message | undefined {
     this.checkReceive();
+    return this.takeNow();
+  }
+
+  /** The next message, after checkReceive; undefined when none is ready or others wait first. */
+  private takeNow(): Message | undefined {
     if (this.recvWaiters.length > 0) {
       // NNG: one receive at a time on a context; the socket queues them, as nanomsg's threads do
       if (!this.isDefault) throw spError('EFSM', `context ${this.id} already has a receive waiting; a context takes one at a time`);
