@@ -1,8 +1,8 @@
 /**
  * What `npm run bench` measures: the cells (kind × transport × size), the columns (an
  * implementation on one SP socket with one nanosp API), and how many messages each run sends so
- * its timed part takes about 0.5–2 s (2–6 s from 32 KiB to 128 KiB over tcp and ipc). No I/O here: bench/run.ts runs the plan, and the tests
- * check it.
+ * its timed part takes about 0.5–2 s (longer for large messages: see THR_COUNTS). No I/O here:
+ * bench/run.ts runs the plan, and the tests check it.
  */
 import { API_OPTION, PROTO_FLAGS, type Api, type ImplName, type Proto } from '../perf/common.js';
 
@@ -125,7 +125,7 @@ export function plan(o: PlanOptions): Cell[] {
  * and ipc from 32 KiB up, and inproc from 1 MiB up, nanosp, raw node and libnanomsg move the
  * same number of messages, so that each run does the same work.
  *
- * From 32 KiB to 128 KiB over tcp and ipc the runs are longer, 2–6 s. A Node receiver's first
+ * From 32 KiB to 128 KiB over tcp and ipc the runs take 2–6 s, at 16 MiB 1–5 s. A Node receiver's first
  * ~15,000 such messages run at a third to a half of its later rate: JIT compilation, heap
  * growth and ~10,000 first-touch page faults (`bench/micro/warm-up.ts`: 64 KiB over ipc, 10 k
  * msg/s in the first 5,000, 50–60 k from the 15,000th). 40,000 × 64 KiB (0.7–1.4 s) measured
