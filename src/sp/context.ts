@@ -37,7 +37,8 @@ const RESOLVED: Promise<void> = Promise.resolve();
 /** recvInto's buffer must be bytes it can write: a Uint8Array (a Buffer is one). */
 function checkTarget(target: unknown): void {
   if (!(target instanceof Uint8Array)) {
-    throw spError('EINVAL', `recvInto needs a Uint8Array to receive into, got ${target === null ? 'null' : typeof target}`);
+    const got = target === null ? 'null' : typeof target === 'object' ? `a ${(target as object).constructor?.name ?? 'plain object'}` : typeof target;
+    throw spError('EINVAL', `recvInto needs a Uint8Array to receive into, got ${got}`);
   }
 }
 

@@ -104,6 +104,9 @@ describe('recvInto and tryRecvInto', () => {
       expect(String((caught as Error).message)).toMatch(/recvInto needs a Uint8Array to receive into, got /);
       await expect(pull.recvInto(bad as unknown as Uint8Array)).rejects.toMatchObject({ code: 'EINVAL' });
     }
+    // typed arrays of other kinds are named
+    expect(() => pull.tryRecvInto(new Float32Array(4) as unknown as Uint8Array)).toThrow(/got a Float32Array/);
+    expect(() => pull.tryRecvInto(Object.create(null) as Uint8Array)).toThrow(/got a plain object/);
     // the message is still there
     expect(String(pull.tryRecv())).toBe('kept');
   });
