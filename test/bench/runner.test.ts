@@ -82,15 +82,15 @@ describe('bench runner: plan', () => {
   });
 
   it('keeps the counts of the sizes that were there, and sizes off the table move the bytes of the size below them', () => {
-    expect(countFor('nanosp', { kind: 'thr', transport: 'tcp', size: 64 }, false)).toBe(1_500_000);
-    expect(countFor('nanosp', { kind: 'thr', transport: 'tcp', size: 64 }, true)).toBe(150_000);
+    expect(countFor('nanosp', { kind: 'thr', transport: 'tcp', size: 64 }, false)).toBe(3_000_000);
+    expect(countFor('nanosp', { kind: 'thr', transport: 'tcp', size: 64 }, true)).toBe(300_000);
     expect(countFor('nng', { kind: 'thr', transport: 'inproc', size: 65536 }, false)).toBe(20_000);
     expect(countFor('libnanomsg', { kind: 'lat', transport: 'ipc', size: 1024 }, false)).toBe(20_000);
     // 128 KiB moves what 64 KiB moves; 4 MiB what 1 MiB moves; under 1 KiB, the 1 KiB row's count
     expect(countFor('nanosp', { kind: 'thr', transport: 'tcp', size: 131072 }, false)).toBe(60_000);
     expect(countFor('node-net', { kind: 'thr', transport: 'ipc', size: 4 * MiB }, false)).toBe(300);
-    expect(countFor('nanosp', { kind: 'thr', transport: 'tcp', size: 100 }, false)).toBe(600_000);
-    expect(countFor('nanosp', { kind: 'thr', transport: 'tcp', size: 0 }, false)).toBe(600_000);
+    expect(countFor('nanosp', { kind: 'thr', transport: 'tcp', size: 100 }, false)).toBe(1_000_000);
+    expect(countFor('nanosp', { kind: 'thr', transport: 'tcp', size: 0 }, false)).toBe(1_000_000);
     expect(countFor('nng', { kind: 'thr', transport: 'tcp', size: 256 * MiB }, false)).toBe(2);
   });
 
@@ -103,6 +103,15 @@ describe('bench runner: plan', () => {
       }
     }
     expect(countFor('libnanomsg', { kind: 'thr', transport: 'ipc', size: 32 * 1024 }, false)).toBe(200_000);
+  });
+
+  it('gives nanosp and raw node the same work at every size over tcp and ipc (both Node processes warm up)', () => {
+    for (const transport of ['tcp', 'ipc'] as const) {
+      for (const size of [0, 64, 100, 1024, 4096, 32 * 1024, MiB]) {
+        const cell: Cell = { kind: 'thr', transport, size };
+        expect(countFor('node-net', cell, false), `${transport} ${size}`).toBe(countFor('nanosp', cell, false));
+      }
+    }
   });
 
   it('makes nanosp one column per protocol and API; the others one per protocol they have', () => {
