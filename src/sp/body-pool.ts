@@ -1,32 +1,43 @@
 /**
- * Memory for the copies `send` makes of large bodies, used again once a transport has written
- * them. A fresh allocation per large message costs far more than the copy itself: the process
- * keeps allocating until the garbage collector runs (a sender of 64 KiB messages reached 1.4 GB
- * of RSS), and every new page is faulted in again. Capacities are powers of two; only memory
- * this pool made comes back to it, and only as much as MAX_KEPT per size.
+ * Memory for large bodies nanosp makes itself, used again once nothing refers to it: the
+ * copies `send` makes (back once a transport has written them) and the bodies transports read
+ * into allocations of their own (back once recvInto has copied them out). A fresh allocation
+ * per large message costs far more than the copy itself: the process keeps allocating until
+ * the garbage collector runs (a sender of 64 KiB messages reached 1.4 GB of RSS), and every
+ * new page is faulted in again. Only memory this pool made comes back to it, and only as much
+ * as MAX_KEPT per capacity.
+ *
+ * Capacities: 16 KiB, then four steps between consecutive powers of two (20, 24, 28, 32 KiB,
+ * 40, 48, 56, 64 KiB, …), so that a body's memory is less than a quarter larger than the
+ * body: a peer that announces a frame and stalls holds little more than that frame.
  */
 import { allocBytes, viewBytes, type Bytes } from './bytes.js';
 
-const MIN_CLASS = 14; // 16 KiB, LARGE_BODY
-const MAX_CLASS = 26; // 64 MiB
+const MIN_CAPACITY = 16 * 1024; // LARGE_BODY
+const MAX_CAPACITY = 64 * 1024 * 1024;
 /** Idle bytes kept per capacity (at least two buffers of it). */
 const MAX_KEPT = 32 * 1024 * 1024;
 
-const free: ArrayBuffer[][] = Array.from({ length: MAX_CLASS + 1 }, () => []);
+const free = new Map<number, ArrayBuffer[]>();
 const made = new WeakSet<ArrayBuffer>();
 
-function classOf(n: number): number {
-  return Math.max(MIN_CLASS, 32 - Math.clz32(n - 1));
+/** The smallest capacity that holds `n` bytes: 16 KiB, or 2^k + m·2^(k−2) (m = 1..4) for 2^k < n. */
+export function capacityFor(n: number): number {
+  if (n <= MIN_CAPACITY) return MIN_CAPACITY;
+  const k = 31 - Math.clz32(n - 1);
+  const base = 2 ** k;
+  const step = base / 4;
+  return base + Math.ceil((n - base) / step) * step;
 }
 
 /** `n` bytes of undefined content, from a pooled buffer when one is free. */
 export function takeBody(n: number): Bytes | undefined {
-  const k = classOf(n);
-  if (k > MAX_CLASS) return undefined;
-  let memory = free[k]!.pop();
+  const capacity = capacityFor(n);
+  if (capacity > MAX_CAPACITY) return undefined;
+  let memory = free.get(capacity)?.pop();
   if (memory === undefined) {
     // the platform's allocator, which need not zero the memory (new ArrayBuffer must)
-    const fresh = allocBytes(2 ** k);
+    const fresh = allocBytes(capacity);
     if (fresh.byteOffset !== 0 || fresh.buffer.byteLength !== fresh.length) return fresh.subarray(0, n) as Bytes;
     memory = fresh.buffer as ArrayBuffer;
     made.add(memory);
@@ -38,7 +49,8 @@ export function takeBody(n: number): Bytes | undefined {
 export function giveBody(body: Uint8Array): void {
   const memory = body.buffer as ArrayBuffer;
   if (body.byteOffset !== 0 || !made.has(memory)) return;
-  const k = classOf(memory.byteLength);
-  const list = free[k]!;
-  if (list.length < Math.max(2, MAX_KEPT >>> k)) list.push(memory);
+  const capacity = memory.byteLength;
+  let list = free.get(capacity);
+  if (list === undefined) free.set(capacity, (list = []));
+  if (list.length < Math.max(2, Math.floor(MAX_KEPT / capacity))) list.push(memory);
 }

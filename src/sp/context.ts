@@ -189,9 +189,11 @@ export class Context implements ContextHost {
   /**
    * Receive one message body into `target`, as nn_recv does with a buffer: at most
    * `target.length` bytes are copied, and it resolves with the body's full length, which may
-   * be larger (truncation is silent, as in nanomsg). A large body that nanosp copied for this
-   * receiver alone (inproc) is not kept: its memory serves the next send, so a stream of large
-   * messages reuses memory instead of waiting for the garbage collector to free it.
+   * be larger (truncation is silent, as in nanomsg). A large body that is nanosp's own (copied
+   * by send for this receiver alone over inproc, or read from the network into an allocation
+   * of its own) is not kept: its memory serves the next send or read, so a stream of large
+   * messages reuses memory instead of waiting for the garbage collector to free it (16 MiB
+   * over tcp: no fresh pages to fault in, BENCHMARKS.md).
    */
   recvInto(target: Uint8Array, options?: WaitOptions): Promise<number> {
     try {

@@ -104,13 +104,16 @@ export function releaseBody(body: Uint8Array): void {
 }
 
 /**
- * Bodies an inproc receiver got as the sender's own pooled copy. A message reaches one
- * receive call only, so once recvInto has copied such a body out nothing refers to it, and
- * its memory serves the next send (as nn_recv into a buffer lets nanomsg free its chunk).
- * A body handed to the application (recv, tryRecv, recvMessage) simply stays in this set
- * until it is collected.
+ * The pool memory of bodies on their way to one receive call: an inproc receiver's body (the
+ * sender's own pooled copy) and a body a transport read into pool memory of its own. A
+ * message reaches one receive call only, so once recvInto has copied such a body out nothing
+ * refers to it, and its memory serves the next send or read (as nn_recv into a buffer lets
+ * nanomsg free its chunk). A body handed to the application (recv, tryRecv, recvMessage)
+ * simply stays in this set until it is collected. Keyed by memory, not by view: the protocol
+ * hands the user a view of the payload it got (a body that starts the memory, at offset 0,
+ * when there is no SP header in front of it; any other view never goes back).
  */
-const handedOver = new WeakSet<Uint8Array>();
+const handedOver = new WeakSet<ArrayBufferLike>();
 
 /**
  * True once for a body nobody else holds: the caller (an inproc receiver) may keep it without
@@ -118,8 +121,25 @@ const handedOver = new WeakSet<Uint8Array>();
  */
 export function takeUnshared(body: Uint8Array): boolean {
   if (body.length < LARGE_BODY || !unshared.delete(body)) return false;
-  handedOver.add(body);
+  handedOver.add(body.buffer);
   return true;
+}
+
+/**
+ * Memory for a large body a transport receives (a frame read into its own allocation): from
+ * send's pool, so that a receiver that takes messages with recvInto reads every one into the
+ * same few warm buffers instead of fresh memory (page faults, and collections driven by
+ * external memory). Undefined when it cannot be had; it may be larger than `n` underneath.
+ */
+export function takeReceivedBody(n: number): Bytes | undefined {
+  let body: Bytes | undefined;
+  try {
+    body = takeBody(n);
+  } catch {
+    return undefined;
+  }
+  if (body !== undefined) handedOver.add(body.buffer);
+  return body;
 }
 
 /**
@@ -130,7 +150,7 @@ export function takeUnshared(body: Uint8Array): boolean {
 export function copyBodyOut(body: Uint8Array, target: Uint8Array): number {
   const n = body.length;
   target.set(n <= target.length ? body : body.subarray(0, target.length));
-  if (handedOver.delete(body)) giveBody(body);
+  if (n >= LARGE_BODY && body.byteOffset === 0 && handedOver.delete(body.buffer)) giveBody(body);
   return n;
 }
 

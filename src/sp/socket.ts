@@ -303,8 +303,10 @@ export class SpSocket extends Emitter<SocketEventMap> implements ProtocolHost, E
 
   /**
    * Receive one message body into `target` (nn_recv with a buffer): copies at most
-   * `target.length` bytes and resolves with the body's full length, which may be larger. An
-   * inproc body nanosp copied for this receiver alone goes back to its pool for the next send.
+   * `target.length` bytes and resolves with the body's full length, which may be larger. A
+   * large body that is nanosp's own (an inproc body copied for this receiver alone, or one read
+   * from the network into an allocation of its own) goes back to its pool, for the next send
+   * or the next such read: a stream of large messages then moves through the same warm memory.
    */
   recvInto(target: Uint8Array, options?: WaitOptions): Promise<number> {
     return this.own.recvInto(target, options);

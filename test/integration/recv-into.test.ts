@@ -209,6 +209,44 @@ describe('recvInto gives inproc memory back to send, and only memory nobody hold
   });
 });
 
+describe('recvInto gives memory read from tcp and ipc back to the pool, and only memory nobody holds', () => {
+  /** Sizes that differ from one message to the next, so that each large one is read into its own allocation. */
+  const sizeOf = (seed: number): number => (seed % 2 === 0 ? 40 * 1024 + 17 * seed : 300 * 1024 + seed);
+
+  for (const [url, type] of [
+    ['tcp://127.0.0.1:0', 'pair'],
+    [`ipc:///tmp/nanosp-into-${process.pid}-${Date.now()}.ipc`, 'pair'],
+    ['tcp://127.0.0.1:0', 'pair1'],
+  ] as const) {
+    it(`${url.split(':')[0]} ${type}: 120 large messages in a burst, every third kept, the rest copied out: all intact`, async () => {
+      const a = testSocket(type, { recvMaxSize: -1 });
+      const b = testSocket(type, { recvMaxSize: -1 });
+      const ep = await a.bind(url);
+      const piped = Promise.all([next(a, 'pipe'), next(b, 'pipe')]);
+      b.connect(ep.url);
+      await piped;
+      // the sender's copies come from the same pool: its memory and the receiver's change hands
+      const sent = (async () => {
+        for (let seed = 0; seed < 120; seed++) await b.send(patterned(sizeOf(seed), seed));
+      })();
+      const kept: { seed: number; body: Buffer }[] = [];
+      const target = Buffer.alloc(400 * 1024);
+      for (let seed = 0; seed < 120; seed++) {
+        if (seed % 3 === 0) {
+          kept.push({ seed, body: (await a.recv()) as Buffer });
+        } else {
+          const n = await a.recvInto(target);
+          expect(n).toBe(sizeOf(seed));
+          expect(target.subarray(0, n).equals(patterned(n, seed)), `message ${seed}`).toBe(true);
+        }
+      }
+      await sent;
+      expect(kept.length).toBe(40);
+      for (const { seed, body } of kept) expect(body.equals(patterned(sizeOf(seed), seed)), `kept message ${seed}`).toBe(true);
+    });
+  }
+});
+
 describe('recvInto beside the other receives', () => {
   it('a zero timeout gives EAGAIN, recvTimeout 0 gives ETIMEDOUT, and a busy context EFSM', async () => {
     const [, pull] = await inprocPair('into-zero');

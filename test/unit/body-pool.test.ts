@@ -10,8 +10,10 @@
 import { describe, expect, it } from 'vitest';
 // Node's byte platform: pooled bodies come as Buffers
 import '../../src/node/bytes.js';
-import { giveBody, takeBody } from '../../src/sp/body-pool.js';
-import { copyBodyOut, LARGE_BODY, releaseBody, shareBody, takeUnshared, toOwnedBytes } from '../../src/sp/message.js';
+import { capacityFor, giveBody, takeBody } from '../../src/sp/body-pool.js';
+import { copyBodyOut, LARGE_BODY, releaseBody, shareBody, takeReceivedBody, takeUnshared, toOwnedBytes } from '../../src/sp/message.js';
+import { FrameDecoder } from '../../src/node/transport/stream-codec.js';
+import { WsDecoder } from '../../src/node/transport/ws/receiver.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -28,18 +30,26 @@ function pooledNext(body: Uint8Array, n = body.length): boolean {
 }
 
 describe('takeBody', () => {
-  it('gives exactly n bytes, as a Buffer, at offset 0 of a power-of-two capacity of at least 16 KiB', () => {
-    for (const n of [1, 100, 16 * KiB - 1, 16 * KiB, 16 * KiB + 1, 64 * KiB, 64 * KiB + 9, MiB + 3]) {
+  it('gives exactly n bytes, as a Buffer, at offset 0 of memory at most a quarter larger (at least 16 KiB)', () => {
+    for (const n of [1, 100, 16 * KiB - 1, 16 * KiB, 16 * KiB + 1, 20 * KiB + 1, 64 * KiB, 64 * KiB + 9, MiB + 3, 16 * MiB + 1, 48 * MiB - 1]) {
       const body = takeBody(n) as Buffer;
       expect(Buffer.isBuffer(body)).toBe(true);
       expect(body.length).toBe(n);
       expect(body.byteOffset).toBe(0);
       const capacity = body.buffer.byteLength;
+      expect(capacity).toBe(capacityFor(n));
       expect(capacity).toBeGreaterThanOrEqual(Math.max(n, 16 * KiB));
-      expect(capacity & (capacity - 1)).toBe(0);
-      // the smallest such power of two
-      expect(capacity / 2 < Math.max(n, 16 * KiB)).toBe(true);
+      if (n > 16 * KiB) expect(capacity, `${n}`).toBeLessThan(n * 1.25);
+      // whole pages
+      expect(capacity % (4 * KiB)).toBe(0);
     }
+  });
+
+  it('has capacities of 16 KiB, then four steps from one power of two to the next', () => {
+    expect([16 * KiB, 16 * KiB + 1, 20 * KiB, 20 * KiB + 1, 31 * KiB, 32 * KiB, 33 * KiB].map(capacityFor)).toEqual([
+      16 * KiB, 20 * KiB, 20 * KiB, 24 * KiB, 32 * KiB, 32 * KiB, 40 * KiB,
+    ]);
+    expect([MiB, MiB + 1, 16 * MiB, 16 * MiB + 1, 64 * MiB].map(capacityFor)).toEqual([MiB, 1.25 * MiB, 16 * MiB, 20 * MiB, 64 * MiB]);
   });
 
   it('serves up to 64 MiB, and nothing larger', () => {
@@ -50,14 +60,14 @@ describe('takeBody', () => {
     expect(takeBody(1024 * MiB)).toBeUndefined();
   });
 
-  it('gives back the memory given to it, for any size of the same class', () => {
-    const a = takeBody(20 * KiB) as Buffer;
+  it('gives back the memory given to it, for any size of the same capacity', () => {
+    const a = takeBody(29 * KiB) as Buffer;
     giveBody(a);
-    const b = takeBody(30 * KiB) as Buffer;
+    const b = takeBody(32 * KiB) as Buffer;
     expect(b.buffer).toBe(a.buffer);
-    expect(b.length).toBe(30 * KiB);
+    expect(b.length).toBe(32 * KiB);
     // taken again: the next one is other memory
-    expect(takeBody(30 * KiB)!.buffer).not.toBe(a.buffer);
+    expect(takeBody(32 * KiB)!.buffer).not.toBe(a.buffer);
   });
 
   it('keeps size classes apart', () => {
@@ -205,3 +215,96 @@ describe('toOwnedBytes and releaseBody', () => {
     releaseBody(owned);
   });
 });
+
+/** Memory of our own in the pool's class for `n`: the next body of that class is read into it. */
+function seeded(n: number): Uint8Array {
+  const memory = takeBody(n) as Uint8Array;
+  giveBody(memory);
+  return memory;
+}
+
+/** An SP/TCP frame of `body`, cut in two so that its body spans reads (a decoder then allocates it whole). */
+function spanningFrame(body: Buffer): [Buffer, Buffer] {
+  const prefix = Buffer.alloc(8);
+  prefix.writeBigUInt64BE(BigInt(body.length));
+  return [Buffer.concat([prefix, body.subarray(0, 100)]), body.subarray(100)];
+}
+
+describe('large bodies read from the wire', () => {
+  function decoder(): { dec: InstanceType<typeof FrameDecoder>; frames: Buffer[] } {
+    const frames: Buffer[] = [];
+    return { dec: new FrameDecoder(false, { frame: (p) => frames.push(p) }, { recvMaxSize: -1 }), frames };
+  }
+
+  it('are read into pool memory, which recvInto gives back once it has copied the body out', () => {
+    const n = 200 * KiB + 3;
+    const memory = seeded(n);
+    const { dec, frames } = decoder();
+    for (const part of spanningFrame(patterned(n, 8))) expect(dec.push(part)).toBeUndefined();
+    const [first] = frames as [Buffer];
+    expect(first.buffer).toBe(memory.buffer);
+    expect(first.equals(patterned(n, 8))).toBe(true);
+    const target = Buffer.alloc(n);
+    // (the protocol hands the user a view of the payload: a PAIR v0 body starts where it does)
+    expect(copyBodyOut(first.subarray(0), target)).toBe(n);
+    expect(target.equals(patterned(n, 8))).toBe(true);
+    // the next frame of that class is read into the same memory
+    for (const part of spanningFrame(patterned(n - 1000, 9))) dec.push(part);
+    expect(frames[1]!.buffer).toBe(memory.buffer);
+    expect(frames[1]!.equals(patterned(n - 1000, 9))).toBe(true);
+  });
+
+  it('never go back while the application may hold them: received, kept, or a view past a header', () => {
+    const n = 300 * KiB;
+    const memory = seeded(n);
+    const { dec, frames } = decoder();
+    for (const part of spanningFrame(patterned(n, 10))) dec.push(part);
+    expect(frames[0]!.buffer).toBe(memory.buffer);
+    // taken with recv (not copied out): the next frame goes elsewhere, this one stays intact
+    for (const part of spanningFrame(patterned(n, 11))) dec.push(part);
+    expect(frames[1]!.buffer).not.toBe(memory.buffer);
+    expect(frames[0]!.equals(patterned(n, 10))).toBe(true);
+    // a body after a protocol header (PAIR v1, REQ/REP) is a view that does not start the memory
+    copyBodyOut(frames[1]!.subarray(4), Buffer.alloc(n));
+    expect(pooledNext(frames[1]!, n)).toBe(false);
+  });
+
+  it('give back only once, however often copied out (which cannot happen)', () => {
+    const body = takeReceivedBody(64 * KiB) as Buffer;
+    copyBodyOut(body, Buffer.alloc(64 * KiB));
+    copyBodyOut(body, Buffer.alloc(64 * KiB));
+    expect(pooledNext(body)).toBe(true);
+    expect(pooledNext(body)).toBe(false);
+  });
+
+  it('frames small enough to arrive whole are views of the read, never pool memory', () => {
+    const memory = seeded(LARGE_BODY);
+    const { dec, frames } = decoder();
+    const prefix = Buffer.alloc(8);
+    prefix.writeBigUInt64BE(BigInt(LARGE_BODY));
+    const chunk = Buffer.concat([prefix, patterned(LARGE_BODY, 12)]);
+    dec.push(chunk);
+    expect(frames[0]!.buffer).toBe(chunk.buffer);
+    copyBodyOut(frames[0]!, Buffer.alloc(LARGE_BODY));
+    expect(pooledNext(memory)).toBe(true);
+    expect(pooledNext(chunk, LARGE_BODY)).toBe(false);
+  });
+
+  it('over WebSocket too: a large frame spanning reads is read into pool memory', () => {
+    const n = 100 * KiB;
+    const memory = seeded(n);
+    const got: Buffer[] = [];
+    const dec = new WsDecoder(false, { wsMessage: (p) => void got.push(p), wsPing: () => {}, wsClose: () => {} }, { recvMaxSize: -1 });
+    // FIN + binary, 127: a 64-bit length, unmasked (a server's frame to a client)
+    const head = Buffer.alloc(10);
+    head[0] = 0x82;
+    head[1] = 127;
+    head.writeUInt32BE(n, 6);
+    const body = patterned(n, 13);
+    expect(dec.push(Buffer.concat([head, body.subarray(0, 10)]))).toBeUndefined();
+    expect(dec.push(body.subarray(10))).toBeUndefined();
+    expect(got[0]!.buffer).toBe(memory.buffer);
+    expect(got[0]!.equals(body)).toBe(true);
+  });
+});
+

@@ -6,6 +6,7 @@
  */
 import { constants as bufferConstants } from 'node:buffer';
 import { spError, type SpError } from '../../sp/errors.js';
+import { LARGE_BODY, takeReceivedBody } from '../../sp/message.js';
 import { EMPTY } from '../bytes.js';
 import { tryAllocBody } from '../malloc-thresholds.js';
 import { COPY_LIMIT, WriteBatch } from './write-batch.js';
@@ -297,7 +298,7 @@ export class FrameDecoder {
         this.frameSize = size;
         this.missing = size;
         if (size <= UPFRONT_MAX) {
-          this.body = tryAllocBody(size);
+          this.body = (size >= LARGE_BODY ? (takeReceivedBody(size) as Buffer | undefined) : undefined) ?? tryAllocBody(size);
           if (this.body === undefined) return spError('ENOMEM', `cannot allocate the ${size}-byte message the peer announced; the connection is dropped`);
           this.bodyFill = 0;
         }
