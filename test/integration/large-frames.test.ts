@@ -333,8 +333,8 @@ describe.each(TRANSPORTS)('a hostile peer over $name', (t) => {
   it('announcing 16 MiB + 1 and stalling after 1 KiB holds at most that frame (in memory at most a quarter larger); nothing is delivered; closing drops the pipe', async () => {
     const { s, peer } = await pairWithRawPeer();
     const broken = next(s, 'pipe-broken');
-    // a large frame is read into send's pool: with its idle 16 MiB buffers taken, the frame's memory is new and shows
-    drainPool(16 * MiB);
+    // a large frame is read into send's pool: with its idle buffers of that capacity taken, the frame's memory is new and shows
+    drainPool(16 * MiB + 1);
     gc();
     const base = arrayBuffers();
     await peer.writeSegments([Buffer.concat([lengthPrefix(16 * MiB + 1, t.ipc), content(KiB, 1)])]);

@@ -210,13 +210,18 @@ describe('recvInto gives inproc memory back to send, and only memory nobody hold
 });
 
 describe('recvInto gives memory read from tcp and ipc back to the pool, and only memory nobody holds', () => {
-  /** Sizes that differ from one message to the next, so that each large one is read into its own allocation. */
-  const sizeOf = (seed: number): number => (seed % 2 === 0 ? 40 * 1024 + 17 * seed : 300 * 1024 + seed);
+  /**
+   * Sizes that differ from one message to the next (each large one read into its own
+   * allocation), then a run of equal 64 KiB frames (read several to a buffer, the rest of a
+   * frame in progress copied into its allocation).
+   */
+  const sizeOf = (seed: number): number => (seed >= 80 ? 64 * 1024 : seed % 2 === 0 ? 40 * 1024 + 17 * seed : 300 * 1024 + seed);
 
   for (const [url, type] of [
     ['tcp://127.0.0.1:0', 'pair'],
     [`ipc:///tmp/nanosp-into-${process.pid}-${Date.now()}.ipc`, 'pair'],
     ['tcp://127.0.0.1:0', 'pair1'],
+    ['ws://127.0.0.1:0/into', 'pair'],
   ] as const) {
     it(`${url.split(':')[0]} ${type}: 120 large messages in a burst, every third kept, the rest copied out: all intact`, async () => {
       const a = testSocket(type, { recvMaxSize: -1 });

@@ -78,6 +78,18 @@ describe('takeBody', () => {
     expect(pooledNext(small)).toBe(true);
   });
 
+  it('keeps at most 128 MiB idle in all, whatever the capacities', () => {
+    const capacities = [5, 6, 7, 8, 10, 12, 14, 16, 20, 24, 28, 32, 40, 48].map((m) => m * MiB);
+    const bodies = capacities.map((c) => takeBody(c) as Buffer);
+    for (const body of bodies) giveBody(body);
+    const back = bodies.filter((body) => pooledNext(body));
+    const keptBytes = back.reduce((sum, body) => sum + body.length, 0);
+    expect(keptBytes).toBeLessThanOrEqual(128 * MiB);
+    // the first given back were kept, up to the limit; the rest were left to the collector
+    expect(back.length).toBeGreaterThan(0);
+    expect(back.length).toBeLessThan(bodies.length);
+  });
+
   it('never takes in memory it did not make', () => {
     const foreign = Buffer.alloc(32 * KiB);
     giveBody(foreign);
