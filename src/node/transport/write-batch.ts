@@ -15,8 +15,14 @@ import { LARGE_BODY, releaseBody } from '../../sp/message.js';
  * socket's send has made them its own).
  */
 export const COPY_LIMIT = LARGE_BODY;
-/** A batch this large is written at once instead of at the end of the tick. */
-export const FLUSH_AT = 64 * 1024;
+/**
+ * A batch this large is written at once instead of at the end of the tick: the default
+ * sendBuffer, so that a sender who keeps the pipe full hands the socket one gather write per
+ * sendBuffer's worth. At 64 KiB, each 32–64 KiB message went out in a write of its own, and
+ * Node's cost per write (its write request, callbacks, a tick) was a large part of the
+ * sender's CPU: 32 KiB over ipc 63–70 k → 79–92 k msg/s, 64 KiB 48–50 k → 49–53 k (BENCHMARKS.md).
+ */
+export const FLUSH_AT = 128 * 1024;
 /**
  * Room for a full batch plus the largest copied message (a payload under COPY_LIMIT and its
  * framing): a batch is flushed before its slab runs out.
@@ -25,7 +31,7 @@ const SLAB_SIZE = FLUSH_AT + COPY_LIMIT + 2048;
 /**
  * A new batch starts with a slab this small (a slice of Node's shared pool) and takes a full
  * SLAB_SIZE one the first time a batch outgrows it: a PUB's thousands of subscriber pipes,
- * each written a short message at a time, then hold 1 KiB each rather than 82 KiB (which
+ * each written a short message at a time, then hold 1 KiB each rather than 146 KiB (which
  * also counts as external memory that drives V8's garbage collections).
  */
 const FIRST_SLAB_SIZE = 1024;
