@@ -97,7 +97,8 @@ export const PREDICT_RUN = 256 * 1024;
 /**
  * Turns a byte stream into payloads. Whole frames inside one chunk are handed on as
  * `subarray` views without copying. A frame split across chunks gets its own allocation once
- * its length has passed the limit check, and its body is copied in as it arrives, or read
+ * its length has passed the limit check (from send's pool when it is 16 KiB or more, where
+ * recvInto gives it back once copied out), and its body is copied in as it arrives, or read
  * straight into it (readTarget/filledInPlace) by a reader that can choose where the kernel
  * writes. A stall holds at most one frame's memory, or during a run of equal frames one
  * run's buffer (at most PREDICT_RUN and a small rest).
