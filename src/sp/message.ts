@@ -129,9 +129,11 @@ export function takeUnshared(body: Uint8Array): boolean {
  * Memory for a large body a transport receives (a frame read into its own allocation): from
  * send's pool, so that a receiver that takes messages with recvInto reads every one into the
  * same few warm buffers instead of fresh memory (page faults, and collections driven by
- * external memory). Undefined when it cannot be had; it may be larger than `n` underneath.
+ * external memory). Undefined for a body under LARGE_BODY (the pool's smallest capacity would
+ * waste most of it) or when none can be had; it may be larger than `n` underneath.
  */
 export function takeReceivedBody(n: number): Bytes | undefined {
+  if (n < LARGE_BODY) return undefined;
   let body: Bytes | undefined;
   try {
     body = takeBody(n);
@@ -150,7 +152,8 @@ export function takeReceivedBody(n: number): Bytes | undefined {
 export function copyBodyOut(body: Uint8Array, target: Uint8Array): number {
   const n = body.length;
   target.set(n <= target.length ? body : body.subarray(0, target.length));
-  if (n >= LARGE_BODY && body.byteOffset === 0 && handedOver.delete(body.buffer)) giveBody(body);
+  // (giveBody takes back only a body that starts memory the pool made)
+  if (n >= LARGE_BODY && handedOver.delete(body.buffer)) giveBody(body);
   return n;
 }
 

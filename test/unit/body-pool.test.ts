@@ -281,6 +281,15 @@ describe('large bodies read from the wire', () => {
     expect(pooledNext(frames[1]!, n)).toBe(false);
   });
 
+  it('under 16 KiB are never pool memory: a frame spanning reads gets exactly its size', () => {
+    expect(takeReceivedBody(LARGE_BODY - 1)).toBeUndefined();
+    const n = 10 * KiB;
+    const { dec, frames } = decoder();
+    for (const part of spanningFrame(patterned(n, 14))) dec.push(part);
+    expect(frames[0]!.equals(patterned(n, 14))).toBe(true);
+    expect(frames[0]!.buffer.byteLength).toBe(n);
+  });
+
   it('give back only once, however often copied out (which cannot happen)', () => {
     const body = takeReceivedBody(64 * KiB) as Buffer;
     copyBodyOut(body, Buffer.alloc(64 * KiB));

@@ -6,7 +6,7 @@
  */
 import { constants as bufferConstants } from 'node:buffer';
 import { spError, type SpError } from '../../sp/errors.js';
-import { LARGE_BODY, takeReceivedBody } from '../../sp/message.js';
+import { takeReceivedBody } from '../../sp/message.js';
 import { EMPTY } from '../bytes.js';
 import { tryAllocBody } from '../malloc-thresholds.js';
 import { COPY_LIMIT, WriteBatch } from './write-batch.js';
@@ -93,6 +93,15 @@ export const PREDICT_MAX = 128 * 1024;
  * buffer alive, so a receiver that keeps one message of each run holds up to this much for it.
  */
 export const PREDICT_RUN = 256 * 1024;
+
+/**
+ * A frame's own allocation, once its length has passed the limit check: send's pool for a
+ * large frame (recvInto gives it back once copied out), else new memory; undefined when none
+ * can be had. The stream and WebSocket decoders share it.
+ */
+export function allocFrameBody(n: number): Buffer | undefined {
+  return takeReceivedBody(n) ?? tryAllocBody(n);
+}
 
 /**
  * Turns a byte stream into payloads. Whole frames inside one chunk are handed on as
@@ -299,7 +308,7 @@ export class FrameDecoder {
         this.frameSize = size;
         this.missing = size;
         if (size <= UPFRONT_MAX) {
-          this.body = (size >= LARGE_BODY ? (takeReceivedBody(size) as Buffer | undefined) : undefined) ?? tryAllocBody(size);
+          this.body = allocFrameBody(size);
           if (this.body === undefined) return spError('ENOMEM', `cannot allocate the ${size}-byte message the peer announced; the connection is dropped`);
           this.bodyFill = 0;
         }

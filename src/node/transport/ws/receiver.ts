@@ -3,10 +3,8 @@
  */
 import { constants as bufferConstants, isUtf8 } from 'node:buffer';
 import { spError, type SpError } from '../../../sp/errors.js';
-import { takeReceivedBody } from '../../../sp/message.js';
 import { EMPTY } from '../../bytes.js';
-import { tryAllocBody } from '../../malloc-thresholds.js';
-import { IN_PLACE_MIN, UPFRONT_MAX } from '../stream-codec.js';
+import { allocFrameBody, IN_PLACE_MIN, UPFRONT_MAX } from '../stream-codec.js';
 import {
   CLOSE_INVALID_DATA,
   CLOSE_PROTOCOL_ERROR,
@@ -200,7 +198,7 @@ export class WsDecoder {
       } else {
         this.inPayload = true;
         if (this.frameFin && this.frameOp !== OP_CONTINUATION && this.frameOp < 8 && len >= IN_PLACE_MIN && len <= UPFRONT_MAX) {
-          this.body = (takeReceivedBody(len) as Buffer | undefined) ?? tryAllocBody(len);
+          this.body = allocFrameBody(len);
           this.bodyFill = 0;
           if (this.body === undefined) {
             return this.fail({ closeCode: CLOSE_TOO_BIG, error: spError('ENOMEM', `cannot allocate the ${len}-byte message the peer announced (WebSocket close ${CLOSE_TOO_BIG})`) });
