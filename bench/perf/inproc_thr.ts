@@ -10,9 +10,9 @@
  * inproc_thr does with `nn_recv(s, buf, size, 0)`. Over inproc that also gives each large body
  * back to send's pool once copied out, where a body received with `recv` stays the
  * application's until the garbage collector frees it and every send copies into new memory
- * (16 MiB: 75 msg/s against libnanomsg's 242, BENCHMARKS.md). local_thr keeps `tryRecv`: a
- * frame read from a socket is a view of the read buffer, and copying it out would cost a copy
- * and give nothing back.
+ * (16 MiB: 75 msg/s against libnanomsg's 242, BENCHMARKS.md). local_thr does the same only
+ * over 128 KiB, where a frame read from a socket has pool memory of its own; a smaller one is a
+ * view of the read buffer, and copying it out would cost a copy and give nothing back.
  */
 import { socket } from '../../src/index.js';
 import { cpuMark, fail, intoTaker, nowUs, pairType, parseToolArgs, report, sender } from './common.js';

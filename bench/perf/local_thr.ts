@@ -10,9 +10,8 @@
  * external memory). Smaller ones are views of a read's buffer (a run of equal 32–128 KiB
  * frames is read several to a buffer), which a copy would only add to (64 KiB over ipc: 1–1.5
  * µs more user CPU per message, the same throughput): they are taken as they are (`tryRecv`,
- * else `await recv`). `--api
- * await` always waits (`await s.recv()`, `await s.recvInto(into)`) instead of taking what has
- * arrived.
+ * else `await recv`). `--api await` always waits (`await s.recv()`, `await s.recvInto(into)`)
+ * instead of taking what has arrived.
  */
 import { socket } from '../../src/index.js';
 import { PREDICT_MAX } from '../../src/node/transport/stream-codec.js';
