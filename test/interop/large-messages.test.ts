@@ -60,14 +60,28 @@ async function startEcho(pair: SpSocket, program: CProgram, transport: Transport
   return echo;
 }
 
+/**
+ * A PAIR socket and the C echo started against it; `exchange` talks to the echo, then nanosp's
+ * empty message ends it and it must exit 0. The socket is closed whatever happens.
+ */
+async function withEcho(program: CProgram, transport: Transport, nanospBinds: boolean, exchange: (pair: SpSocket, echo: Peer) => Promise<void>): Promise<void> {
+  const pair = socket('pair', { recvMaxSize: -1, recvTimeout: 20_000, sendTimeout: 20_000 });
+  try {
+    const echo = await startEcho(pair, program, transport, nanospBinds);
+    await exchange(pair, echo);
+    await pair.send(Buffer.alloc(0));
+    expect(await echo.exited).toMatchObject({ code: 0 });
+  } finally {
+    await pair.close();
+  }
+}
+
 function echoSuite(program: CProgram, lib: string): void {
   describeC(program, `interop: large messages with ${lib} (nn_echo.c)`, () => {
     for (const transport of ['tcp', 'ipc', 'ws'] as const) {
       for (const nanospBinds of [true, false]) {
         it(`${transport}, nanosp ${nanospBinds ? 'listens' : 'dials'}: every size out and back intact`, async () => {
-          const pair = socket('pair', { recvMaxSize: -1, recvTimeout: 20_000, sendTimeout: 20_000 });
-          try {
-            const echo = await startEcho(pair, program, transport, nanospBinds);
+          await withEcho(program, transport, nanospBinds, async (pair, echo) => {
             for (const [i, size] of sizesFor(transport).entries()) {
               const sent = pattern(size, i);
               await whilePeerRuns(echo, pair.send(sent));
@@ -75,11 +89,7 @@ function echoSuite(program: CProgram, lib: string): void {
               expect(back.length, `${size} bytes`).toBe(size);
               expect(back.equals(sent), `${size} bytes came back changed`).toBe(true);
             }
-            await pair.send(Buffer.alloc(0));
-            expect(await echo.exited).toMatchObject({ code: 0 });
-          } finally {
-            await pair.close();
-          }
+          });
         }, 60_000);
       }
     }
@@ -90,9 +100,7 @@ function echoSuite(program: CProgram, lib: string): void {
     for (const transport of ['tcp', 'ipc'] as const) {
       for (const nanospBinds of [true, false]) {
         it(`${transport}, nanosp ${nanospBinds ? 'listens' : 'dials'}: a burst of equal 32 KiB and 64 KiB messages comes back intact, through recv and recvInto`, async () => {
-          const pair = socket('pair', { recvMaxSize: -1, recvTimeout: 20_000, sendTimeout: 20_000 });
-          try {
-            const echo = await startEcho(pair, program, transport, nanospBinds);
+          await withEcho(program, transport, nanospBinds, async (pair, echo) => {
             const sizes = [...Array<number>(150).fill(32 * 1024), ...Array<number>(150).fill(65_536)];
             const sending = (async () => {
               for (const [i, size] of sizes.entries()) await pair.send(pattern(size, i));
@@ -109,11 +117,7 @@ function echoSuite(program: CProgram, lib: string): void {
               }
             }
             await whilePeerRuns(echo, sending);
-            await pair.send(Buffer.alloc(0));
-            expect(await echo.exited).toMatchObject({ code: 0 });
-          } finally {
-            await pair.close();
-          }
+          });
         }, 60_000);
       }
     }
