@@ -7,7 +7,8 @@
  * byte for byte, around the 16 KiB by-reference threshold, a 64 KiB read's edge, through a run
  * of equal 64 KiB messages (reads sized for the next frame), and up to 16 MiB (ws: under 1 MiB).
  * A burst of equal 32 KiB and 64 KiB messages, echoed while nanosp still sends, is read several
- * frames at a time, and half of it is taken with recvInto.
+ * frames at a time, and half of it is taken with recvInto; ~200 KiB messages after it are read
+ * into pool memory, which recvInto gives back for the next reads.
  */
 import { expect, it } from 'vitest';
 import { socket, type SpSocket } from '../../src/index.js';
@@ -99,13 +100,16 @@ function echoSuite(program: CProgram, lib: string): void {
     // per test), whole and cut at the buffer's end
     for (const transport of ['tcp', 'ipc'] as const) {
       for (const nanospBinds of [true, false]) {
-        it(`${transport}, nanosp ${nanospBinds ? 'listens' : 'dials'}: a burst of equal 32 KiB and 64 KiB messages comes back intact, through recv and recvInto`, async () => {
+        it(`${transport}, nanosp ${nanospBinds ? 'listens' : 'dials'}: a burst of equal 32 KiB and 64 KiB messages, then of ~200 KiB ones, comes back intact, through recv and recvInto`, async () => {
           await withEcho(program, transport, nanospBinds, async (pair, echo) => {
-            const sizes = [...Array<number>(150).fill(32 * 1024), ...Array<number>(150).fill(65_536)];
+            // then 30 of over 128 KiB, each of another size: each is read into pool memory of its
+            // own, which recvInto gives back and the next frames are read into again
+            const varied = Array.from({ length: 30 }, (_, i) => 200 * 1024 + 7 * i);
+            const sizes = [...Array<number>(150).fill(32 * 1024), ...Array<number>(150).fill(65_536), ...varied];
             const sending = (async () => {
               for (const [i, size] of sizes.entries()) await pair.send(pattern(size, i));
             })();
-            const into = Buffer.alloc(65_536);
+            const into = Buffer.alloc(Math.max(...sizes));
             for (const [i, size] of sizes.entries()) {
               const sent = pattern(size, i);
               if (i % 2 === 0) {
