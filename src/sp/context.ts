@@ -34,11 +34,29 @@ export interface ContextOwner {
 
 const RESOLVED: Promise<void> = Promise.resolve();
 
-/** recvInto's buffer must be bytes it can write: a Uint8Array (a Buffer is one). */
+/**
+ * recvInto's buffer must be bytes it can write: a Uint8Array (a Buffer is one) whose memory is
+ * still there. It runs for every message of a recvInto loop: the messages are built out of line.
+ */
 function checkTarget(target: unknown): void {
-  if (!(target instanceof Uint8Array)) {
-    const got = target === null ? 'null' : typeof target === 'object' ? `a ${(target as object).constructor?.name ?? 'plain object'}` : typeof target;
-    throw spError('EINVAL', `recvInto needs a Uint8Array to receive into, got ${got}`);
+  if (!(target instanceof Uint8Array) || isDetached(target)) refuseTarget(target);
+}
+
+function refuseTarget(target: unknown): never {
+  if (target instanceof Uint8Array) throw spError('EINVAL', 'recvInto got a Uint8Array whose memory was transferred away (its ArrayBuffer is detached)');
+  const got = target === null ? 'null' : typeof target === 'object' ? `a ${(target as object).constructor?.name ?? 'plain object'}` : typeof target;
+  throw spError('EINVAL', `recvInto needs a Uint8Array to receive into, got ${got}`);
+}
+
+/** A view whose ArrayBuffer was transferred (postMessage, structuredClone): writing to it throws a TypeError. */
+function isDetached(view: Uint8Array): boolean {
+  // (only an empty view can be one; ArrayBuffer.prototype.detached is newer than Node 20)
+  if (view.byteLength !== 0) return false;
+  try {
+    new Uint8Array(view.buffer, 0, 0);
+    return false;
+  } catch {
+    return true;
   }
 }
 
@@ -201,10 +219,19 @@ export class Context implements ContextHost {
       checkTarget(target);
       const message = this.takeNow();
       if (message !== undefined) return Promise.resolve(copyBodyOut(message.body, target));
-      return (this.waitReceive(options, false) as Promise<Bytes>).then((body) => copyBodyOut(body, target));
+      return (this.waitReceive(options, false) as Promise<Bytes>).then((body) => this.copyWaited(body, target));
     } catch (err) {
       return Promise.reject(err);
     }
+  }
+
+  /** The message a waiting recvInto got, into its buffer (which the application may have transferred meanwhile). */
+  private copyWaited(body: Bytes, target: Uint8Array): number {
+    if (isDetached(target)) {
+      this.owner.stats.droppedMessages++;
+      throw spError('EINVAL', `the buffer given to recvInto was transferred away (detached) while it waited; the ${body.length}-byte message that came for it is dropped`);
+    }
+    return copyBodyOut(body, target);
   }
 
   /** recvInto without waiting: throws EAGAIN when no message is ready (NN_DONTWAIT). */

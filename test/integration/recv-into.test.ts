@@ -111,6 +111,30 @@ describe('recvInto and tryRecvInto', () => {
     expect(String(pull.tryRecv())).toBe('kept');
   });
 
+  it('refuse a buffer whose memory was transferred away with EINVAL, and take no message', async () => {
+    const [push, pull] = await inprocPair('into-detached');
+    await push.send('kept');
+    await readable(pull);
+    const gone = new Uint8Array(16);
+    structuredClone(gone.buffer, { transfer: [gone.buffer] });
+    expect(() => pull.tryRecvInto(gone)).toThrow(expect.objectContaining({ name: 'SpError', code: 'EINVAL', message: expect.stringMatching(/detached/) }));
+    await expect(pull.recvInto(gone)).rejects.toMatchObject({ name: 'SpError', code: 'EINVAL' });
+    // an empty buffer of its own is fine: nothing is copied and the full length is returned
+    expect(pull.tryRecvInto(new Uint8Array(0))).toBe(4);
+  });
+
+  it('a buffer transferred away while recvInto waited: EINVAL for that call, the message counted as dropped, the socket goes on', async () => {
+    const [push, pull] = await inprocPair('into-detached-waiting');
+    const target = new Uint8Array(16);
+    const waiting = pull.recvInto(target);
+    structuredClone(target.buffer, { transfer: [target.buffer] });
+    await push.send('lost');
+    await expect(waiting).rejects.toMatchObject({ name: 'SpError', code: 'EINVAL', message: expect.stringMatching(/4-byte message .* dropped/) });
+    expect(pull.stats.droppedMessages).toBe(1);
+    await push.send('next');
+    expect(String(await pull.recv())).toBe('next');
+  });
+
   it('reject on a closed socket with EBADF, and on a socket that cannot receive with ENOTSUP', async () => {
     const [push, pull] = await inprocPair('into-closed');
     await expect(push.recvInto(Buffer.alloc(8))).rejects.toMatchObject({ code: 'ENOTSUP' });
