@@ -194,9 +194,10 @@ export class Context implements ContextHost {
 
   /** Receive without waiting: throws EAGAIN when no message is ready (NN_DONTWAIT). */
   tryRecv(): Bytes {
-    const message = this.tryRecvNow();
-    if (message === undefined) throw this.wouldBlock('receive');
-    return message.body;
+    this.checkReceive();
+    const body = this.takeBodyNow();
+    if (body === undefined) throw this.wouldBlock('receive');
+    return body;
   }
 
   /** Receive a message with its SP header and the id of the pipe it came in on. */
@@ -217,8 +218,8 @@ export class Context implements ContextHost {
     try {
       this.checkReceive();
       checkTarget(target);
-      const message = this.takeNow();
-      if (message !== undefined) return Promise.resolve(copyBodyOut(message.body, target));
+      const body = this.takeBodyNow();
+      if (body !== undefined) return Promise.resolve(copyBodyOut(body, target));
       return (this.waitReceive(options, false) as Promise<Bytes>).then((body) => this.copyWaited(body, target));
     } catch (err) {
       return Promise.reject(err);
@@ -238,15 +239,16 @@ export class Context implements ContextHost {
   tryRecvInto(target: Uint8Array): number {
     this.checkReceive();
     checkTarget(target);
-    const message = this.takeNow();
-    if (message === undefined) throw this.wouldBlock('receive');
-    return copyBodyOut(message.body, target);
+    const body = this.takeBodyNow();
+    if (body === undefined) throw this.wouldBlock('receive');
+    return copyBodyOut(body, target);
   }
 
   private receive(options: WaitOptions | undefined, whole: boolean): Promise<Bytes | Message> {
     try {
-      const message = this.tryRecvNow();
-      if (message !== undefined) return Promise.resolve(whole ? message : message.body);
+      this.checkReceive();
+      const ready = whole ? this.takeNow() : this.takeBodyNow();
+      if (ready !== undefined) return Promise.resolve(ready);
       return this.waitReceive(options, whole);
     } catch (err) {
       return Promise.reject(err);
@@ -268,24 +270,43 @@ export class Context implements ContextHost {
     if (!this.owner.canRecv) throw spError('ENOTSUP', `${this.owner.type.toUpperCase()} sockets cannot receive`);
   }
 
-  private tryRecvNow(): Message | undefined {
-    this.checkReceive();
-    return this.takeNow();
-  }
-
   /** The next message, after checkReceive; undefined when none is ready or others wait first. */
   private takeNow(): Message | undefined {
-    if (this.recvWaiters.length > 0) {
-      // NNG: one receive at a time on a context; the socket queues them, as nanomsg's threads do
-      if (!this.isDefault) throw spError('EFSM', `context ${this.id} already has a receive waiting; a context takes one at a time`);
-      return undefined;
-    }
+    return this.mayTakeNow() ? this.receivedMessage() : undefined;
+  }
+
+  /** takeNow's body alone. */
+  private takeBodyNow(): Bytes | undefined {
+    return this.mayTakeNow() ? this.receivedBody() : undefined;
+  }
+
+  /** Whether a receive may take a message now: false while others wait first. */
+  private mayTakeNow(): boolean {
+    if (this.recvWaiters.length === 0) return true;
+    // NNG: one receive at a time on a context; the socket queues them, as nanomsg's threads do
+    if (!this.isDefault) throw spError('EFSM', `context ${this.id} already has a receive waiting; a context takes one at a time`);
+    return false;
+  }
+
+  /** The protocol's next message, counted; undefined when it has none. */
+  private receivedMessage(): Message | undefined {
     const message = this.state.recv();
-    if (message !== undefined) {
-      this.owner.stats.messagesReceived++;
-      this.owner.stats.bytesReceived += message.body.length;
-    }
+    if (message !== undefined) this.countReceived(message.body);
     return message;
+  }
+
+  /** receivedMessage's body, without making the Message where the protocol can say (recvBody). */
+  private receivedBody(): Bytes | undefined {
+    const state = this.state;
+    const body = state.recvBody !== undefined ? state.recvBody() : state.recv()?.body;
+    if (body !== undefined) this.countReceived(body);
+    return body;
+  }
+
+  private countReceived(body: Bytes): void {
+    const stats = this.owner.stats;
+    stats.messagesReceived++;
+    stats.bytesReceived += body.length;
   }
 
   /** @internal ContextHost: a message may be ready for this context. */
@@ -298,18 +319,15 @@ export class Context implements ContextHost {
   serveReceives(): void {
     const waiters = this.recvWaiters;
     while (waiters.length > 0 && !this.closed) {
-      let message: Message | undefined;
+      let ready: Message | Bytes | undefined;
       try {
-        message = this.state.recv();
+        ready = waiters.peek()!.whole ? this.receivedMessage() : this.receivedBody();
       } catch (err) {
         waiters.shift()!.reject(err as SpError);
         continue;
       }
-      if (message === undefined) return;
-      this.owner.stats.messagesReceived++;
-      this.owner.stats.bytesReceived += message.body.length;
-      const waiter = waiters.shift()!;
-      waiter.resolve(waiter.whole ? message : message.body);
+      if (ready === undefined) return;
+      waiters.shift()!.resolve(ready);
     }
   }
 

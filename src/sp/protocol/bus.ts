@@ -55,6 +55,10 @@ class Bus extends SingleContextProtocol {
     return true;
   }
 
+  recvBody(): Bytes | undefined {
+    return this.inbound.shift();
+  }
+
   override recv(): Message | undefined {
     const payload = this.inbound.shift();
     if (!payload) return undefined;

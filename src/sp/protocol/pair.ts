@@ -68,6 +68,10 @@ class Pair extends SingleContextProtocol {
     return !this.pollOut();
   }
 
+  recvBody(): Bytes | undefined {
+    return this.inbound.shift();
+  }
+
   override recv(): Message | undefined {
     const payload = this.inbound.shift();
     return payload && new Message(payload, undefined, (this.inbound.from as PipeState).pipe.id);

@@ -102,6 +102,10 @@ class Pair1 extends SingleContextProtocol {
     return hops + 1;
   }
 
+  recvBody(): Bytes | undefined {
+    return this.inbound.shift()?.subarray(4);
+  }
+
   override recv(): Message | undefined {
     const payload = this.inbound.shift();
     if (!payload) return undefined;

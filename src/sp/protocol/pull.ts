@@ -31,6 +31,10 @@ class Pull extends SingleContextProtocol {
     return this.inbound.hasMessages;
   }
 
+  recvBody(): Bytes | undefined {
+    return this.inbound.shift();
+  }
+
   override recv(): Message | undefined {
     const payload = this.inbound.shift();
     return payload && new Message(payload, undefined, (this.inbound.from as PipeState).pipe.id);

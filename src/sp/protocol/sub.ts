@@ -60,6 +60,10 @@ class DefaultSubContext extends SubContext {
     super();
   }
 
+  recvBody(): Bytes | undefined {
+    return this.inbound.shift();
+  }
+
   recv(): Message | undefined {
     const payload = this.inbound.shift();
     return payload && new Message(payload, undefined, (this.inbound.from as PipeState).pipe.id);
