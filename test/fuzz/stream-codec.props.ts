@@ -9,6 +9,7 @@ import { SpError } from '../../src/sp/errors.js';
 import { pure, type FuzzProperty } from './harness/property.js';
 import { readThrough } from './harness/slab-reads.js';
 import { bytesArb, cut, cutsArb } from './harness/split.js';
+import { patterned } from '../helpers/patterned.js';
 
 interface Decoded {
   readonly frames: Buffer[];
@@ -73,13 +74,6 @@ const bigOrSmallMessageArb = fc.record({
     { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 16 * 1024, max: 150_000 }), fc.nat(255)).map(([n, seed]) => patterned(n, seed)) },
   ),
 });
-
-/** `n` bytes that differ from position to position, so that an overwrite always shows. */
-function patterned(n: number, seed: number): Buffer {
-  const b = Buffer.allocUnsafe(n);
-  for (let i = 0; i < n; i++) b[i] = (i * 7 + seed) & 0xff;
-  return b;
-}
 
 const readSizesArb = fc.array(fc.integer({ min: 1, max: 70_000 }), { minLength: 1, maxLength: 20 });
 /** Reads now and then large enough to fill a run's buffer of several frames (up to PREDICT_RUN). */

@@ -5,6 +5,7 @@
  * size still arrives intact over tcp and ipc, both ways.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { patterned } from '../helpers/patterned.js';
 
 vi.mock('../../src/node/transport/read-slab.js', async (importOriginal) => {
   const real = await importOriginal<typeof import('../../src/node/transport/read-slab.js')>();
@@ -20,12 +21,6 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((s) => s.close()));
 });
 
-function pattern(size: number, seed: number): Buffer {
-  const b = Buffer.allocUnsafe(size);
-  for (let i = 0; i < size; i++) b[i] = (i * 31 + seed) & 0xff;
-  return b;
-}
-
 describe.each([
   ['tcp', () => 'tcp://127.0.0.1:0'],
   ['ipc', () => `ipc://${uniqueIpcPath('fallback')}`],
@@ -37,10 +32,10 @@ describe.each([
     const ep = await listener.bind(address());
     dialer.connect(ep.url);
     for (const [i, size] of [0, 1, 100, 16 * 1024, 65_536 + 9, 1024 * 1024 + 3].entries()) {
-      const up = pattern(size, i);
+      const up = patterned(size, i);
       await dialer.send(up);
       expect((await listener.recv()).equals(up)).toBe(true);
-      const down = pattern(size, i + 100);
+      const down = patterned(size, i + 100);
       await listener.send(down);
       expect((await dialer.recv()).equals(down)).toBe(true);
     }

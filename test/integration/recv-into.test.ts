@@ -8,15 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { poll, POLLIN, SpError, type SpSocket } from '../../src/index.js';
 import { giveBody, takeBody } from '../../src/sp/body-pool.js';
 import { linked, next, testSocket } from '../helpers/sockets.js';
+import { patterned } from '../helpers/patterned.js';
 
 const LARGE = 64 * 1024;
-
-/** A body whose every byte tells which message it is and where it is. */
-function patterned(n: number, seed: number): Buffer {
-  const b = Buffer.allocUnsafe(n);
-  for (let i = 0; i < n; i++) b[i] = (i * 7 + seed * 31) & 0xff;
-  return b;
-}
 
 /** Until `s` has a message to take (inproc delivers on a later turn, not inside send). */
 async function readable(s: SpSocket): Promise<void> {

@@ -16,16 +16,11 @@ import { describeC, NN_ECHO, NNG_ECHO, startC, type CProgram } from '../helpers/
 import { uniqueIpcPath } from '../helpers/cat.js';
 import { whilePeerRuns } from '../helpers/interop.js';
 import { freePort, type Peer } from '../helpers/peers.js';
+import { patterned } from '../helpers/patterned.js';
 
 // a run of equal 64 KiB messages: after the second, reads at frame boundaries go into a buffer
 // sized for the next one (stream-codec.ts PREDICT_MIN)
 const SIZES = [1, 16 * 1024 - 1, 16 * 1024, 65_536 + 9, 65_536, 65_536, 65_536, 65_536, 3 * 65_536 + 1, 1024 * 1024 + 3, 16 * 1024 * 1024];
-
-function pattern(size: number, seed: number): Buffer {
-  const b = Buffer.allocUnsafe(size);
-  for (let i = 0; i < size; i++) b[i] = (i * 13 + seed) & 0xff;
-  return b;
-}
 
 type Transport = 'tcp' | 'ipc' | 'ws';
 
@@ -84,7 +79,7 @@ function echoSuite(program: CProgram, lib: string): void {
         it(`${transport}, nanosp ${nanospBinds ? 'listens' : 'dials'}: every size out and back intact`, async () => {
           await withEcho(program, transport, nanospBinds, async (pair, echo) => {
             for (const [i, size] of sizesFor(transport).entries()) {
-              const sent = pattern(size, i);
+              const sent = patterned(size, i);
               await whilePeerRuns(echo, pair.send(sent));
               const back = await whilePeerRuns(echo, pair.recv());
               expect(back.length, `${size} bytes`).toBe(size);
@@ -107,11 +102,11 @@ function echoSuite(program: CProgram, lib: string): void {
             const varied = Array.from({ length: 30 }, (_, i) => 200 * 1024 + 7 * i);
             const sizes = [...Array<number>(150).fill(32 * 1024), ...Array<number>(150).fill(65_536), ...varied];
             const sending = (async () => {
-              for (const [i, size] of sizes.entries()) await pair.send(pattern(size, i));
+              for (const [i, size] of sizes.entries()) await pair.send(patterned(size, i));
             })();
             const into = Buffer.alloc(Math.max(...sizes));
             for (const [i, size] of sizes.entries()) {
-              const sent = pattern(size, i);
+              const sent = patterned(size, i);
               if (i % 2 === 0) {
                 const back = await whilePeerRuns(echo, pair.recv());
                 expect(back.equals(sent), `message ${i} (${size} bytes) came back changed`).toBe(true);

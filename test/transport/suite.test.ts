@@ -17,6 +17,7 @@ import { uniqueIpcPath } from '../helpers/cat.js';
 import { describeTls, useCerts, type TestCerts } from '../helpers/certs.js';
 import { freePort } from '../helpers/peers.js';
 import { next, testSocket } from '../helpers/sockets.js';
+import { patterned } from '../helpers/patterned.js';
 
 const MiB = 1024 * 1024;
 
@@ -295,13 +296,6 @@ async function unhandledDuring(work: () => Promise<void>): Promise<unknown[]> {
     process.off('uncaughtException', onError);
   }
   return seen;
-}
-
-function patterned(size: number, seed = 7): Buffer {
-  const body = Buffer.alloc(size);
-  for (let i = 0; i < size; i += 997) body[i] = (i + seed) & 0xff;
-  body[size - 1] = 0x5a;
-  return body;
 }
 
 for (const t of TRANSPORTS) {

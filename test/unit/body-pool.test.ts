@@ -14,15 +14,10 @@ import { capacityFor, giveBody, takeBody } from '../../src/sp/body-pool.js';
 import { copyBodyOut, LARGE_BODY, releaseBody, shareBody, takeReceivedBody, takeUnshared, toOwnedBytes } from '../../src/sp/message.js';
 import { FrameDecoder } from '../../src/node/transport/stream-codec.js';
 import { WsDecoder } from '../../src/node/transport/ws/receiver.js';
+import { patterned } from '../helpers/patterned.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
-
-/** A large body with a recognisable content. */
-function patterned(n: number, seed = 1): Buffer {
-  const run = Buffer.from(Array.from({ length: 251 }, (_, i) => (i * 13 + seed) & 0xff));
-  return Buffer.allocUnsafe(n).fill(run);
-}
 
 /** True when the next body of `n` bytes the pool gives is `body`'s memory. */
 function pooledNext(body: Uint8Array, n = body.length): boolean {

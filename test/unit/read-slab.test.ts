@@ -10,6 +10,7 @@ import { createServer, connect, Socket, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { adoptReader, SlabReader, SLAB_MIN_ROOM, SLAB_SIZE, SMALL_SLAB, type ReadSink } from '../../src/node/transport/read-slab.js';
 import { FrameDecoder, IN_PLACE_MIN, PREDICT_MAX, PREDICT_MIN, PREDICT_RUN, UPFRONT_MAX } from '../../src/node/transport/stream-codec.js';
+import { patterned } from '../helpers/patterned.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -49,14 +50,6 @@ class ScriptedSink implements ReadSink {
   }
 }
 
-/** `n` bytes of a pattern that differs per `seed`, so a chunk overwritten by another shows. */
-function pattern(n: number, seed: number): Buffer {
-  // a 251-byte run (prime, so it never lines up with power-of-two sizes), repeated
-  const run = Buffer.allocUnsafe(251);
-  for (let i = 0; i < run.length; i++) run[i] = (i * 31 + seed * 7 + 1) & 0xff;
-  return n === 0 ? Buffer.alloc(0) : Buffer.allocUnsafe(n).fill(run);
-}
-
 /**
  * One read as the kernel does it: ask for the buffer, write `data` at its start, report
  * `data.length` bytes. `scribble` first fills the whole buffer with garbage: the reader must
@@ -78,7 +71,7 @@ function kernelRead(reader: SlabReader, data: Buffer, scribble = false): Buffer 
 function busyReader(sink: ScriptedSink): SlabReader {
   const reader = new SlabReader();
   reader.attach(new ScriptedSink());
-  kernelRead(reader, pattern(SMALL_SLAB, 0));
+  kernelRead(reader, patterned(SMALL_SLAB, 0));
   reader.attach(sink);
   return reader;
 }
@@ -102,13 +95,13 @@ describe('SlabReader', () => {
     const reader = new SlabReader();
     const sink = new ScriptedSink();
     reader.attach(sink);
-    for (let i = 0; i < 50; i++) kernelRead(reader, pattern(100, i));
+    for (let i = 0; i < 50; i++) kernelRead(reader, patterned(100, i));
     const slabs = new Set(sink.chunks.map((c) => c.buffer));
     expect(slabs.size).toBeGreaterThan(1);
     // slices of Node's shared pool: no chunk lies in a full-size slab
     for (const chunk of sink.chunks) expect(chunk.buffer.byteLength).toBeLessThan(SLAB_SIZE);
     expect(reader.buffer().length).toBeLessThanOrEqual(SMALL_SLAB);
-    sink.chunks.forEach((chunk, i) => expect(chunk.equals(pattern(100, i))).toBe(true));
+    sink.chunks.forEach((chunk, i) => expect(chunk.equals(patterned(100, i))).toBe(true));
   });
 
   it('moves to full-size slabs after a read that fills its buffer', () => {
@@ -117,16 +110,16 @@ describe('SlabReader', () => {
     reader.attach(sink);
     const first = reader.buffer();
     expect(first.length).toBe(SMALL_SLAB);
-    kernelRead(reader, pattern(SMALL_SLAB, 1));
+    kernelRead(reader, patterned(SMALL_SLAB, 1));
     expect(reader.buffer().length).toBe(SLAB_SIZE);
   });
 
   it('hands small reads on as consecutive views of one slab', () => {
     const sink = new ScriptedSink();
     const reader = busyReader(sink);
-    kernelRead(reader, pattern(100, 1));
-    kernelRead(reader, pattern(3000, 2));
-    kernelRead(reader, pattern(1, 3));
+    kernelRead(reader, patterned(100, 1));
+    kernelRead(reader, patterned(3000, 2));
+    kernelRead(reader, patterned(1, 3));
     const [a, b, c] = sink.chunks as [Buffer, Buffer, Buffer];
     expect(sink.chunks).toHaveLength(3);
     expect(a.buffer).toBe(b.buffer);
@@ -134,9 +127,9 @@ describe('SlabReader', () => {
     expect(a.buffer.byteLength).toBe(SLAB_SIZE);
     expect(b.byteOffset).toBe(a.byteOffset + a.length);
     expect(c.byteOffset).toBe(b.byteOffset + b.length);
-    expect(a).toEqual(pattern(100, 1));
-    expect(b).toEqual(pattern(3000, 2));
-    expect(c).toEqual(pattern(1, 3));
+    expect(a).toEqual(patterned(100, 1));
+    expect(b).toEqual(patterned(3000, 2));
+    expect(c).toEqual(patterned(1, 3));
   });
 
   it('never hands the kernel memory that an earlier chunk lies in', () => {
@@ -145,16 +138,16 @@ describe('SlabReader', () => {
     // reads of up to SLAB_MIN_ROOM (the least buffer() ever offers), nearly two slabs' worth
     const m = SLAB_MIN_ROOM;
     const sizes = [1, 7, 100, 4096, m, m - 1, 13, m, 9_999, m, m, m, 5];
-    sizes.forEach((n, i) => kernelRead(reader, pattern(n, i), true));
+    sizes.forEach((n, i) => kernelRead(reader, patterned(n, i), true));
     // more than a slab went through: the chunks are spread over more than one slab
     expect(new Set(sink.chunks.map((c) => c.buffer)).size).toBeGreaterThan(1);
-    sink.chunks.forEach((chunk, i) => expect(chunk.equals(pattern(sizes[i] as number, i))).toBe(true));
+    sink.chunks.forEach((chunk, i) => expect(chunk.equals(patterned(sizes[i] as number, i))).toBe(true));
   });
 
   it('keeps filling the slab while at least SLAB_MIN_ROOM is left', () => {
     const sink = new ScriptedSink();
     const reader = busyReader(sink);
-    const first = kernelRead(reader, pattern(SLAB_SIZE - SLAB_MIN_ROOM, 1));
+    const first = kernelRead(reader, patterned(SLAB_SIZE - SLAB_MIN_ROOM, 1));
     const next = reader.buffer();
     expect(next.buffer).toBe(first.buffer);
     expect(next.byteOffset).toBe(SLAB_SIZE - SLAB_MIN_ROOM);
@@ -164,7 +157,7 @@ describe('SlabReader', () => {
   it('starts a new slab once less than SLAB_MIN_ROOM is left', () => {
     const sink = new ScriptedSink();
     const reader = busyReader(sink);
-    const first = kernelRead(reader, pattern(SLAB_SIZE - SLAB_MIN_ROOM + 1, 1));
+    const first = kernelRead(reader, patterned(SLAB_SIZE - SLAB_MIN_ROOM + 1, 1));
     const next = reader.buffer();
     expect(next.buffer).not.toBe(first.buffer);
     expect(next.byteOffset).toBe(0);
@@ -172,55 +165,55 @@ describe('SlabReader', () => {
     // what was read into the old slab is untouched by reads into the new one
     next.fill(0);
     reader.callback(10, next);
-    expect((sink.chunks[0] as Buffer).equals(pattern(SLAB_SIZE - SLAB_MIN_ROOM + 1, 1))).toBe(true);
+    expect((sink.chunks[0] as Buffer).equals(patterned(SLAB_SIZE - SLAB_MIN_ROOM + 1, 1))).toBe(true);
   });
 
   it('gives the kernel exactly the sink’s readTarget, and reports the read as filledInPlace', () => {
     const reader = new SlabReader();
     const sink = new ScriptedSink();
     reader.attach(sink);
-    kernelRead(reader, pattern(500, 1));
+    kernelRead(reader, patterned(500, 1));
     const body = Buffer.alloc(100 * KiB);
     sink.target = body.subarray(4 * KiB);
     const buf = reader.buffer();
     expect(buf).toBe(sink.target);
-    pattern(40 * KiB, 2).copy(buf);
+    patterned(40 * KiB, 2).copy(buf);
     reader.callback(40 * KiB, buf);
     expect(sink.filled).toEqual([40 * KiB]);
     expect(sink.chunks).toHaveLength(1);
-    expect(body.subarray(4 * KiB, 44 * KiB).equals(pattern(40 * KiB, 2))).toBe(true);
+    expect(body.subarray(4 * KiB, 44 * KiB).equals(patterned(40 * KiB, 2))).toBe(true);
   });
 
   it('does not use up slab space for a read into a target', () => {
     const reader = new SlabReader();
     const sink = new ScriptedSink();
     reader.attach(sink);
-    kernelRead(reader, pattern(500, 1));
+    kernelRead(reader, patterned(500, 1));
     sink.target = Buffer.alloc(64 * KiB);
-    kernelRead(reader, pattern(64 * KiB, 2));
+    kernelRead(reader, patterned(64 * KiB, 2));
     sink.target = undefined;
-    kernelRead(reader, pattern(200, 3));
+    kernelRead(reader, patterned(200, 3));
     const [a, b] = sink.chunks as [Buffer, Buffer];
     expect(sink.chunks).toHaveLength(2);
     expect(b.buffer).toBe(a.buffer);
     expect(b.byteOffset).toBe(a.byteOffset + a.length);
-    expect(b).toEqual(pattern(200, 3));
+    expect(b).toEqual(patterned(200, 3));
   });
 
   it('holds what arrives before attach() and delivers it in order at attach', () => {
     const reader = new SlabReader();
     // no sink yet: the reader cannot ask for a target, reads go to the slab
-    kernelRead(reader, pattern(10, 1));
-    kernelRead(reader, pattern(20, 2));
+    kernelRead(reader, patterned(10, 1));
+    kernelRead(reader, patterned(20, 2));
     const sink = new ScriptedSink();
     expect(sink.chunks).toHaveLength(0);
     reader.attach(sink);
     expect(sink.chunks.map((c) => c.length)).toEqual([10, 20]);
-    expect(sink.chunks[0]).toEqual(pattern(10, 1));
-    expect(sink.chunks[1]).toEqual(pattern(20, 2));
-    kernelRead(reader, pattern(30, 3));
+    expect(sink.chunks[0]).toEqual(patterned(10, 1));
+    expect(sink.chunks[1]).toEqual(patterned(20, 2));
+    kernelRead(reader, patterned(30, 3));
     expect(sink.chunks).toHaveLength(3);
-    expect(sink.chunks[2]).toEqual(pattern(30, 3));
+    expect(sink.chunks[2]).toEqual(patterned(30, 3));
     expect(sink.filled).toEqual([]);
   });
 });
@@ -242,34 +235,34 @@ describe('FrameDecoder reading in place', () => {
 
   it('has no target for a remainder under IN_PLACE_MIN', () => {
     const { dec } = decoder();
-    dec.push(Buffer.concat([prefix(IN_PLACE_MIN + 100), pattern(101, 1)]));
+    dec.push(Buffer.concat([prefix(IN_PLACE_MIN + 100), patterned(101, 1)]));
     expect(dec.partial).toBe(true);
     expect(dec.readTarget()).toBeUndefined();
   });
 
   it('has no target for a small frame split across reads', () => {
     const { dec } = decoder();
-    dec.push(Buffer.concat([prefix(1000), pattern(10, 1)]));
+    dec.push(Buffer.concat([prefix(1000), patterned(10, 1)]));
     expect(dec.readTarget()).toBeUndefined();
   });
 
   it('targets the rest of a large frame’s body, exactly', () => {
     const { dec } = decoder();
     const size = 200 * KiB;
-    dec.push(Buffer.concat([prefix(size), pattern(1000, 1)]));
+    dec.push(Buffer.concat([prefix(size), patterned(1000, 1)]));
     const target = dec.readTarget();
     expect(target).toBeDefined();
     expect(target!.length).toBe(size - 1000);
     // a remainder of exactly IN_PLACE_MIN still gets a target
     const { dec: edge } = decoder();
-    edge.push(Buffer.concat([prefix(IN_PLACE_MIN + 1), pattern(1, 1)]));
+    edge.push(Buffer.concat([prefix(IN_PLACE_MIN + 1), patterned(1, 1)]));
     expect(edge.readTarget()?.length).toBe(IN_PLACE_MIN);
   });
 
   it('completes a frame read in place with the right bytes, in its own memory', () => {
     const { dec, frames } = decoder();
     const size = 300 * KiB + 7;
-    const body = pattern(size, 5);
+    const body = patterned(size, 5);
     dec.push(Buffer.concat([prefix(size), body.subarray(0, 1000)]));
     // the kernel fills the target a piece at a time, as reads come back short
     let at = 1000;
@@ -302,7 +295,7 @@ describe('FrameDecoder reading in place', () => {
   it('mixes pushed chunks and in-place reads in one frame, over IPC framing too', () => {
     const { dec, frames } = decoder(128 * MiB, true);
     const size = 100 * KiB;
-    const body = pattern(size, 9);
+    const body = patterned(size, 9);
     dec.push(Buffer.concat([Buffer.from([0x01]), prefix(size)]));
     const target = dec.readTarget() as Buffer;
     expect(target.length).toBe(size);
@@ -333,7 +326,7 @@ describe('FrameDecoder reading in place', () => {
     const piece = 4 * MiB;
     // one buffer holding the whole body; chunks are views of it
     const body = Buffer.allocUnsafe(size);
-    for (let i = 0; i < size; i += piece) pattern(Math.min(piece, size - i), i / piece).copy(body, i);
+    for (let i = 0; i < size; i += piece) patterned(Math.min(piece, size - i), i / piece).copy(body, i);
     expect(dec.push(prefix(size))).toBeUndefined();
     expect(dec.readTarget()).toBeUndefined();
     for (let at = 0; at < size; at += piece) {
@@ -351,7 +344,7 @@ describe('FrameDecoder reading at a frame boundary after equal large frames', ()
   function after(size: number, recvMaxSize = 128 * MiB, ipc = false) {
     const d = decoder(recvMaxSize, ipc);
     const type = ipc ? Buffer.from([0x01]) : Buffer.alloc(0);
-    const frame = Buffer.concat([type, prefix(size), pattern(size, 1)]);
+    const frame = Buffer.concat([type, prefix(size), patterned(size, 1)]);
     expect(d.dec.push(Buffer.concat([frame, frame]))).toBeUndefined();
     expect(d.frames).toHaveLength(2);
     return { ...d, type };
@@ -376,7 +369,7 @@ describe('FrameDecoder reading at a frame boundary after equal large frames', ()
   it('keeps an equal-size frame in that buffer: the body is a view of what the kernel filled, no copy', () => {
     for (const ipc of [false, true]) {
       const { dec, frames, type } = after(64 * KiB, 128 * MiB, ipc);
-      const body = pattern(64 * KiB, 2);
+      const body = patterned(64 * KiB, 2);
       const target = readInto(dec, Buffer.concat([type, prefix(64 * KiB), body]));
       expect(frames).toHaveLength(3);
       expect(frames[2]!.equals(body)).toBe(true);
@@ -387,7 +380,7 @@ describe('FrameDecoder reading at a frame boundary after equal large frames', ()
 
   it('reads the rest of an equal-size frame into the same buffer when the first read came short', () => {
     const { dec, frames } = after(100 * KiB);
-    const body = pattern(100 * KiB, 3);
+    const body = patterned(100 * KiB, 3);
     const wire = Buffer.concat([prefix(100 * KiB), body]);
     const first = readInto(dec, wire.subarray(0, 20 * KiB));
     expect(dec.partial).toBe(true);
@@ -411,7 +404,7 @@ describe('FrameDecoder reading at a frame boundary after equal large frames', ()
     expect(dec.readTarget()).toBeUndefined();
 
     const other = after(64 * KiB);
-    const body = pattern(50 * KiB, 4);
+    const body = patterned(50 * KiB, 4);
     readInto(other.dec, Buffer.concat([prefix(50 * KiB), body]));
     expect(other.frames[2]!.equals(body)).toBe(true);
     // one 50 KiB frame predicts nothing; a second one does
@@ -422,8 +415,8 @@ describe('FrameDecoder reading at a frame boundary after equal large frames', ()
     const lone = after(64 * KiB);
     readInto(lone.dec, prefix(64 * KiB).subarray(0, 1));
     expect(lone.dec.partial).toBe(true);
-    expect(lone.dec.push(Buffer.concat([prefix(64 * KiB).subarray(1), pattern(64 * KiB, 5)]))).toBeUndefined();
-    expect(lone.frames[2]!.equals(pattern(64 * KiB, 5))).toBe(true);
+    expect(lone.dec.push(Buffer.concat([prefix(64 * KiB).subarray(1), patterned(64 * KiB, 5)]))).toBeUndefined();
+    expect(lone.frames[2]!.equals(patterned(64 * KiB, 5))).toBe(true);
   });
 
   it('refuses a bad IPC type byte or an over-limit length that arrives there, as in any chunk', () => {
@@ -444,7 +437,7 @@ describe('FrameDecoder reading at a frame boundary after equal large frames', ()
     const limits = { recvMaxSize: 128 * MiB };
     const frames: Buffer[] = [];
     const dec = new FrameDecoder(false, { frame: (p) => frames.push(p) }, limits);
-    const frame = Buffer.concat([prefix(64 * KiB), pattern(64 * KiB, 6)]);
+    const frame = Buffer.concat([prefix(64 * KiB), patterned(64 * KiB, 6)]);
     dec.push(Buffer.concat([frame, frame]));
     expect(dec.readTarget()).toBeDefined();
     limits.recvMaxSize = 64 * KiB - 1;
@@ -453,10 +446,10 @@ describe('FrameDecoder reading at a frame boundary after equal large frames', ()
 
   it('predicts nothing after one large frame: a pipe that goes idle after it keeps no buffer for it', () => {
     const { dec } = decoder();
-    dec.push(Buffer.concat([prefix(64 * KiB), pattern(64 * KiB, 1)]));
+    dec.push(Buffer.concat([prefix(64 * KiB), patterned(64 * KiB, 1)]));
     expect(dec.readTarget()).toBeUndefined();
     // nor after two large frames of different sizes
-    dec.push(Buffer.concat([prefix(60 * KiB), pattern(60 * KiB, 1)]));
+    dec.push(Buffer.concat([prefix(60 * KiB), patterned(60 * KiB, 1)]));
     expect(dec.readTarget()).toBeUndefined();
   });
 
@@ -470,7 +463,7 @@ describe('FrameDecoder reading at a frame boundary after equal large frames', ()
   it('refuses an equal frame over a recvMaxSize lowered while its buffer waited for the read', () => {
     const limits = { recvMaxSize: 128 * MiB };
     const dec = new FrameDecoder(false, { frame: () => {} }, limits);
-    const frame = Buffer.concat([prefix(64 * KiB), pattern(64 * KiB, 6)]);
+    const frame = Buffer.concat([prefix(64 * KiB), patterned(64 * KiB, 6)]);
     dec.push(Buffer.concat([frame, frame]));
     const target = dec.readTarget() as Buffer;
     limits.recvMaxSize = 1000;
@@ -482,7 +475,7 @@ describe('FrameDecoder reading at a frame boundary after equal large frames', ()
     const { dec, frames } = after(64 * KiB);
     expect(dec.readTarget()).toBeDefined();
     // the next bytes came another way (a 'data' chunk): the start of a 200 KiB frame
-    const body = pattern(200 * KiB, 8);
+    const body = patterned(200 * KiB, 8);
     dec.push(Buffer.concat([prefix(200 * KiB), body.subarray(0, 100)]));
     const rest = dec.readTarget() as Buffer;
     expect(rest.length).toBe(200 * KiB - 100);
@@ -496,7 +489,7 @@ describe('FrameDecoder reading at a frame boundary after equal large frames', ()
     const size = 64 * KiB;
     const frame = 8 + size;
     const { dec } = after(size);
-    const wire = (n: number) => Buffer.concat(Array.from({ length: n }, (_, i) => Buffer.concat([prefix(size), pattern(size, 10 + i)])));
+    const wire = (n: number) => Buffer.concat(Array.from({ length: n }, (_, i) => Buffer.concat([prefix(size), patterned(size, 10 + i)])));
     const lengths: number[] = [];
     for (let i = 0; i < 4; i++) {
       const target = dec.readTarget() as Buffer;
@@ -517,7 +510,7 @@ describe('FrameDecoder reading at a frame boundary after equal large frames', ()
     for (const ipc of [false, true]) {
       const size = 40 * KiB;
       const { dec, frames, type } = after(size, 128 * MiB, ipc);
-      const bodies = [20, 21, 22, 23, 24, 25].map((seed) => pattern(size, seed));
+      const bodies = [20, 21, 22, 23, 24, 25].map((seed) => patterned(size, seed));
       const wire = Buffer.concat(bodies.map((b) => Buffer.concat([type, prefix(size), b])));
       const frame = wire.length / bodies.length;
       // reads that fill their targets (one frame, then two), so that the next one has room for four
@@ -549,7 +542,7 @@ describe('FrameDecoder reading at a frame boundary after equal large frames', ()
   it('reads the small rest of a frame in progress at the start of the next run buffer, then the frames after it as views', () => {
     const size = 64 * KiB;
     const { dec, frames } = after(size);
-    const bodies = [30, 31, 32].map((seed) => pattern(size, seed));
+    const bodies = [30, 31, 32].map((seed) => patterned(size, seed));
     const wire = Buffer.concat(bodies.map((b) => Buffer.concat([prefix(size), b])));
     // all of the first frame but 1000 bytes came as a chunk
     dec.push(wire.subarray(0, 8 + size - 1000));
@@ -577,34 +570,34 @@ describe('FrameDecoder reading at a frame boundary after equal large frames', ()
   it('decodes a run buffer as an ordinary chunk from the first frame that is not of the run: another size, or a bad IPC type', () => {
     const size = 64 * KiB;
     const { dec, frames } = after(size);
-    readInto(dec, Buffer.concat([prefix(size), pattern(size, 40)]));
-    const other = pattern(50 * KiB, 41);
-    const run = readInto(dec, Buffer.concat([prefix(size), pattern(size, 42), prefix(50 * KiB), other, prefix(3), Buffer.from('xyz')]));
+    readInto(dec, Buffer.concat([prefix(size), patterned(size, 40)]));
+    const other = patterned(50 * KiB, 41);
+    const run = readInto(dec, Buffer.concat([prefix(size), patterned(size, 42), prefix(50 * KiB), other, prefix(3), Buffer.from('xyz')]));
     expect(run.length).toBe(2 * (8 + size));
     expect(frames.slice(3).map((f) => f.length)).toEqual([size, 50 * KiB, 3]);
-    expect(frames[3]!.equals(pattern(size, 42))).toBe(true);
+    expect(frames[3]!.equals(patterned(size, 42))).toBe(true);
     expect(frames[4]!.equals(other)).toBe(true);
     expect(String(frames[5])).toBe('xyz');
     expect(dec.partial).toBe(false);
 
     const ipc = after(size, 128 * MiB, true);
-    readInto(ipc.dec, Buffer.concat([Buffer.from([1]), prefix(size), pattern(size, 43)]));
+    readInto(ipc.dec, Buffer.concat([Buffer.from([1]), prefix(size), patterned(size, 43)]));
     const t = ipc.dec.readTarget() as Buffer;
-    Buffer.concat([Buffer.from([1]), prefix(size), pattern(size, 44), Buffer.from([2]), prefix(size)]).copy(t);
+    Buffer.concat([Buffer.from([1]), prefix(size), patterned(size, 44), Buffer.from([2]), prefix(size)]).copy(t);
     expect(ipc.dec.filledInPlace(2 * (9 + size))?.code).toBe('EPROTO');
     expect(ipc.frames).toHaveLength(4);
   });
 
   it('starts each run at one frame: room grown for one size is not offered for the next', () => {
     const small = after(32 * KiB);
-    const f32 = Buffer.concat([prefix(32 * KiB), pattern(32 * KiB, 50)]);
+    const f32 = Buffer.concat([prefix(32 * KiB), patterned(32 * KiB, 50)]);
     for (let i = 0; i < 3; i++) {
       const t = small.dec.readTarget() as Buffer;
       for (let o = 0; o < t.length; o += f32.length) f32.copy(t, o);
       expect(small.dec.filledInPlace(t.length)).toBeUndefined();
     }
     expect(small.dec.readTarget()!.length).toBeGreaterThan(4 * f32.length);
-    const f128 = Buffer.concat([prefix(128 * KiB), pattern(128 * KiB, 51)]);
+    const f128 = Buffer.concat([prefix(128 * KiB), patterned(128 * KiB, 51)]);
     expect(small.dec.push(Buffer.concat([f128, f128]))).toBeUndefined();
     expect(small.dec.readTarget()!.length).toBe(f128.length);
   });
@@ -613,7 +606,7 @@ describe('FrameDecoder reading at a frame boundary after equal large frames', ()
     const size = 32 * KiB;
     const frames: Buffer[] = [];
     const dec: FrameDecoder = new FrameDecoder(false, { frame: (p) => { frames.push(p); if (frames.length === 4) dec.halted = true; } }, { recvMaxSize: -1 });
-    const f = (seed: number) => Buffer.concat([prefix(size), pattern(size, seed)]);
+    const f = (seed: number) => Buffer.concat([prefix(size), patterned(size, seed)]);
     dec.push(Buffer.concat([f(1), f(2)]));
     for (const seeds of [[3], [4, 5]]) {
       const t = dec.readTarget() as Buffer;
@@ -627,7 +620,7 @@ describe('FrameDecoder reading at a frame boundary after equal large frames', ()
   it('does not take an IPC prefix cut one byte short at the end of a read for a frame, whatever lies beyond it', () => {
     const size = 64 * KiB;
     const { dec, frames } = after(size, 128 * MiB, true);
-    const wire = Buffer.concat([0, 1].map((i) => Buffer.concat([Buffer.from([1]), prefix(size), pattern(size, 60 + i)])));
+    const wire = Buffer.concat([0, 1].map((i) => Buffer.concat([Buffer.from([1]), prefix(size), patterned(size, 60 + i)])));
     readInto(dec, wire.subarray(0, 9 + size)); // a full read: room for two frames next
     const t = dec.readTarget() as Buffer;
     expect(t.length).toBe(2 * (9 + size));
@@ -638,8 +631,8 @@ describe('FrameDecoder reading at a frame boundary after equal large frames', ()
     expect(dec.partial).toBe(true);
     expect(dec.push(wire.subarray(9 + size + 8))).toBeUndefined();
     expect(frames).toHaveLength(4);
-    expect(frames[2]!.equals(pattern(size, 60))).toBe(true);
-    expect(frames[3]!.equals(pattern(size, 61))).toBe(true);
+    expect(frames[2]!.equals(patterned(size, 60))).toBe(true);
+    expect(frames[3]!.equals(patterned(size, 61))).toBe(true);
   });
 
   it('refuses the frames of a run buffer that follow a recvMaxSize lowered while they are handed on', () => {
@@ -647,7 +640,7 @@ describe('FrameDecoder reading at a frame boundary after equal large frames', ()
     const limits = { recvMaxSize: 128 * MiB };
     const frames: Buffer[] = [];
     const dec = new FrameDecoder(false, { frame: (p) => { frames.push(p); if (frames.length === 4) limits.recvMaxSize = 1000; } }, limits);
-    const f = (seed: number) => Buffer.concat([prefix(size), pattern(size, seed)]);
+    const f = (seed: number) => Buffer.concat([prefix(size), patterned(size, seed)]);
     dec.push(Buffer.concat([f(1), f(2)]));
     const first = dec.readTarget() as Buffer;
     f(3).copy(first);
@@ -707,7 +700,7 @@ describe('adoptReader', () => {
     let dataEvents = 0;
     accepted.on('data', () => dataEvents++);
     accepted.resume();
-    const sent = pattern(300 * KiB, 3);
+    const sent = patterned(300 * KiB, 3);
     client.write(Buffer.from('hello'));
     client.write(sent);
     await received(sink, accepted, 5 + sent.length);
@@ -734,7 +727,7 @@ describe('adoptReader', () => {
     client.write('head');
     await received(sink, accepted, 4);
     expect(Buffer.concat(sink.chunks).toString()).toBe('head');
-    const sent = pattern(body.length, 4);
+    const sent = patterned(body.length, 4);
     client.write(sent);
     await received(sink, accepted, 4 + sent.length);
     expect(fill()).toBe(body.length);
