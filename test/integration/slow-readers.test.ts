@@ -8,7 +8,7 @@
  * - a PUB beside 50 stalled subscribers (another process; they connect and never read) drops
  *   for them: from before they connected to its peak it grows by less than 64 MiB, and its one
  *   live subscriber (here, reading as fast as it can) keeps at least half the rate it has alone
- *   on the same PUB, measured just before and just after.
+ *   on the same PUB, measured just before and just after (the slower of the two).
  *
  * The senders run in child processes (bench/memory/sender.ts) so that the memory measured is
  * their sockets' alone: this process carries vitest's, and its garbage would blur a 64 MiB
@@ -98,8 +98,10 @@ function slowReaderCases(transport: TransportName): void {
       expect(f.withStalled.report.pipes, why).toBe(STALLED + 1);
       expect(f.growth.rss, why).toBeLessThan(MAX_GROWTH_MIB);
       expect(f.growth.arrayBuffers, why).toBeLessThan(MAX_GROWTH_MIB);
-      const alone = rateAlone(f);
-      expect(alone, why).toBeGreaterThan(0);
+      expect(rateAlone(f), why).toBeGreaterThan(0);
+      // held to the slower of the two rates alone: other test files share the two cores, and a
+      // window they load (alone 480 k/s before, 744 k/s after in one CI run) says nothing of the PUB
+      const alone = Math.min(f.baseline.rate, f.baselineAfter.rate);
       expect(f.withStalled.rate / alone, why).toBeGreaterThanOrEqual(MIN_RATE_RATIO);
     }, TEST_TIMEOUT_MS);
   });

@@ -97,6 +97,43 @@ describe('PAIR v1 cooked (monogamous)', () => {
     expect(bytes(await s.recv())).toEqual(bytes('body'));
   });
 
+  it('counts a body-only receive by its body, without the hop count, on every path', async () => {
+    const s = openSocket('pair1');
+    const pipe = attachFake(s);
+    pipe.deliver(hopped(1, 'abc'));
+    pipe.deliver(hopped(2, 'defgh'));
+    expect(bytes(s.tryRecv())).toEqual(bytes('abc'));
+    const into = Buffer.alloc(16);
+    expect(s.tryRecvInto(into)).toBe(5);
+    expect(into.subarray(0, 5)).toEqual(bytes('defgh'));
+    // a receive that waits, served when the message comes
+    const waiting = s.recv();
+    pipe.deliver(hopped(1, 'ijklmnop'));
+    expect(bytes(await waiting)).toEqual(bytes('ijklmnop'));
+    expect(s.stats.messagesReceived).toBe(3);
+    expect(s.stats.bytesReceived).toBe(3 + 5 + 8);
+  });
+
+  it('serves waiting recv and recvMessage calls in order, each with what it asked for', async () => {
+    const s = openSocket('pair1');
+    const pipe = attachFake(s);
+    const first = s.recv();
+    const second = s.recvMessage();
+    const third = s.recv();
+    pipe.deliver(hopped(1, 'one'));
+    pipe.deliver(hopped(2, 'two'));
+    pipe.deliver(hopped(3, 'three'));
+    const [a, b, c] = await Promise.all([first, second, third]);
+    expect(a).toBeInstanceOf(Uint8Array);
+    expect(bytes(a)).toEqual(bytes('one'));
+    expect(bytes(b.body)).toEqual(bytes('two'));
+    expect(words(b.header)).toEqual([2]);
+    expect(b.pipe).toBe(pipe.id);
+    expect(c).toBeInstanceOf(Uint8Array);
+    expect(bytes(c)).toEqual(bytes('three'));
+    expect(s.stats.bytesReceived).toBe(3 + 3 + 5);
+  });
+
   it('drops a message above maxTtl, counts it, and keeps the pipe', async () => {
     const s = openSocket('pair1', { maxTtl: 3 });
     const { pipe, endings } = attachWatched(s);
