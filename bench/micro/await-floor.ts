@@ -1,11 +1,13 @@
 /**
- * What an `await` costs on this machine, apart from any socket: a loop that takes values from
- * an array, plain, awaiting each value, awaiting one shared resolved promise (what `await
- * sock.send(buf)` does when the pipe takes the message at once), and awaiting a promise made
- * for each (what `await sock.recv()` does when a message is ready). For each: the time per item
- * and the young-generation collections (scavenges) per million items, which count the garbage
- * each await leaves. The awaited API's cost over the fast path cannot be lower than the
- * difference (BENCHMARKS.md, issue 18).
+ * What an `await` costs on this machine, apart from any socket. A loop takes values from an
+ * array five ways: plain; awaiting each value; awaiting one shared resolved promise (what
+ * `await sock.send(buf)` does when the pipe takes the message at once); awaiting a promise made
+ * for each item, a plain object; and awaiting a promise made for each Buffer (what `await
+ * sock.recv()` does when a message is ready). The last two differ because resolving a promise
+ * with an object first looks up its `then` (a thenable check), which costs more on a Buffer. For
+ * each way: the time per item, and the young-generation collections (scavenges) per million
+ * items, which count the garbage each await leaves. The awaited API's cost over the fast path
+ * cannot be lower than the difference (BENCHMARKS.md, issue 18).
  *   node --import tsx bench/micro/await-floor.ts
  */
 import { PerformanceObserver, constants, type PerformanceEntry } from 'node:perf_hooks';
@@ -17,6 +19,8 @@ let sink = 0;
 
 const take = (k: number) => items[k & 1023] as { i: number };
 const takePromise = (k: number) => Promise.resolve(items[k & 1023] as { i: number });
+const buffers = Array.from({ length: 1024 }, () => Buffer.alloc(64));
+const takeBufferPromise = (k: number) => Promise.resolve(buffers[k & 1023] as Buffer);
 const shared = (): Promise<void> => RESOLVED;
 
 async function plain(): Promise<void> {
@@ -34,6 +38,9 @@ async function awaitedShared(): Promise<void> {
 async function awaitedPromise(): Promise<void> {
   for (let k = 0; k < N; k++) sink += (await takePromise(k)).i;
 }
+async function awaitedBuffer(): Promise<void> {
+  for (let k = 0; k < N; k++) sink += (await takeBufferPromise(k)).length;
+}
 
 let scavenges = 0;
 const observer = new PerformanceObserver((list) => {
@@ -47,7 +54,7 @@ observer.observe({ entryTypes: ['gc'] });
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 20));
 
 for (let round = 1; round <= 3; round++) {
-  for (const run of [plain, awaitedValue, awaitedShared, awaitedPromise]) {
+  for (const run of [plain, awaitedValue, awaitedShared, awaitedPromise, awaitedBuffer]) {
     await settle();
     const before = scavenges;
     const t = process.hrtime.bigint();
