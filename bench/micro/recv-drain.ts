@@ -1,7 +1,7 @@
 /**
  * The receive side alone: a PAIR receiver whose inbox already holds `n` messages of 64 B (sent
- * over loopback tcp and all arrived), drained with `tryRecv`, with `await recv()`, and with
- * `tryRecv` followed by `await undefined`. The difference between the first two is what the
+ * over loopback tcp and all arrived), drained four ways: `tryRecv`, `await recv()`, `tryRecv`
+ * then `await undefined`, and `for await`. The difference between the first two is what the
  * awaited API costs a receiver per message beyond the fast path, measured on nanosp's own
  * receive path rather than on a bare array (await-floor.ts). With `n` large the inbox's
  * messages stay alive through the collections that each await's garbage brings on, and the
@@ -58,7 +58,17 @@ async function drainAwaitUndefined(): Promise<number> {
   return got;
 }
 
-const modes = { 'tryRecv': drainFast, 'await recv()': drainAwaitRecv, 'tryRecv + await undefined': drainAwaitUndefined };
+async function drainForAwait(): Promise<number> {
+  let got = 0;
+  let i = 0;
+  for await (const body of receiver) {
+    got += body.length;
+    if (++i === n) break;
+  }
+  return got;
+}
+
+const modes = { 'tryRecv': drainFast, 'await recv()': drainAwaitRecv, 'tryRecv + await undefined': drainAwaitUndefined, 'for await': drainForAwait };
 const times = new Map<string, number[]>(Object.keys(modes).map((k) => [k, []]));
 for (let round = 0; round < rounds; round++) {
   for (const [name, drain] of Object.entries(modes)) {

@@ -6,6 +6,7 @@
  */
 import { EMPTY_BYTES, type Bytes } from './bytes.js';
 import { quietError, spError, SpError } from './errors.js';
+import { MessageIterator } from './message-iterator.js';
 import { copyBodyOut, Message, releaseBody, toBytes, toOwnedBytes, type MessageData, type MessageInit } from './message.js';
 import { checkOption, type OptionName } from './options.js';
 import type { ContextHost, ContextOptions, ProtocolContext, SocketType } from './protocol/protocol.js';
@@ -194,8 +195,7 @@ export class Context implements ContextHost {
 
   /** Receive without waiting: throws EAGAIN when no message is ready (NN_DONTWAIT). */
   tryRecv(): Bytes {
-    this.checkReceive();
-    const body = this.takeBodyNow();
+    const body = this.bodyNow();
     if (body === undefined) throw this.wouldBlock('receive');
     return body;
   }
@@ -344,17 +344,14 @@ export class Context implements ContextHost {
   }
 
   /** `for await (const msg of context)`: every message until it or its socket closes. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<Bytes, void, undefined> {
-    for (;;) {
-      let body: Bytes;
-      try {
-        body = await this.recv();
-      } catch (err) {
-        if (this.closed && err instanceof SpError && err.code === 'EBADF') return;
-        throw err;
-      }
-      yield body;
-    }
+  [Symbol.asyncIterator](): AsyncGenerator<Bytes, void, undefined> {
+    return new MessageIterator(this);
+  }
+
+  /** @internal MessageSource: a body that is ready now, or undefined; throws as tryRecv does. */
+  bodyNow(): Bytes | undefined {
+    this.checkReceive();
+    return this.takeBodyNow();
   }
 
   /** @internal nn_poll: would a receive (1) or a send (2) complete without waiting now? */
