@@ -4,7 +4,9 @@
  * out. Messages come in order, ready or waited for; overlapping `next()` calls are served in
  * order, even on a context that takes one receive at a time; the iteration ends quietly when
  * the socket closes; an error is reported once, and after it, `return()` or `throw()` every
- * `next()` is done; leaving a loop does not close the socket.
+ * `next()` is done; leaving a loop does not close the socket. One difference from a generator,
+ * on purpose: `return()` cancels a receive still waiting, so no message goes to a call its
+ * caller gave up on and the context may receive again at once.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SpError } from '../../src/sp/errors.js';
@@ -107,5 +109,58 @@ describe('for await over a socket', () => {
     await expect(it.throw(reason)).rejects.toBe(reason);
     expect(await it.next()).toEqual({ value: undefined, done: true });
     expect(bytes(pull.tryRecv()).toString()).toBe('a');
+  });
+
+  it('a receive timeout (recvTimeout) ends the loop with ETIMEDOUT, once', async () => {
+    const pull = openSocket('pull', { recvTimeout: 20 });
+    attachFake(pull);
+    const it = pull[Symbol.asyncIterator]();
+    await expect(it.next()).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+    expect(await it.next()).toEqual({ value: undefined, done: true });
+  });
+
+  it('a close while calls are queued: the waiting one and those behind it are done', async () => {
+    const sub = openSocket('sub');
+    const pipe = attachFake(sub);
+    const ctx = sub.context();
+    ctx.subscribe('');
+    pipe.deliver('a');
+    const it = ctx[Symbol.asyncIterator]();
+    const steps = [it.next(), it.next(), it.next()];
+    await settle();
+    await ctx.close();
+    expect((await Promise.all(steps)).map(text)).toEqual(['a', undefined, undefined]);
+    expect(await it.next()).toEqual({ value: undefined, done: true });
+    expect(sub.closed).toBe(false);
+  });
+
+  it('return() while a call waits: that call is done, and the next message stays for the context', async () => {
+    const sub = openSocket('sub');
+    const pipe = attachFake(sub);
+    const ctx = sub.context();
+    ctx.subscribe('');
+    const it = ctx[Symbol.asyncIterator]();
+    const waiting = it.next();
+    const queued = it.next();
+    expect(await it.return()).toEqual({ value: undefined, done: true });
+    expect(await waiting).toEqual({ value: undefined, done: true });
+    expect(await queued).toEqual({ value: undefined, done: true });
+    // no receive of the iterator's is left waiting: the context takes the next message itself
+    const own = ctx.recv();
+    pipe.deliver('later');
+    expect(bytes(await own).toString()).toBe('later');
+  });
+
+  it('await using ends the iteration', async () => {
+    const pull = openSocket('pull');
+    const pipe = attachFake(pull);
+    pipe.deliver('kept');
+    let it: AsyncGenerator<Uint8Array, void, undefined>;
+    {
+      await using scoped = pull[Symbol.asyncIterator]();
+      it = scoped;
+    }
+    expect(await it.next()).toEqual({ value: undefined, done: true });
+    expect(bytes(pull.tryRecv()).toString()).toBe('kept');
   });
 });
