@@ -15,6 +15,15 @@ import { settle } from '../helpers/track.js';
 
 afterEach(cleanup);
 
+/** A SUB context (one receive at a time, as NNG's) subscribed to everything, and its socket's fake pipe. */
+function subscribedContext() {
+  const sub = openSocket('sub');
+  const pipe = attachFake(sub);
+  const ctx = sub.context();
+  ctx.subscribe('');
+  return { sub, pipe, ctx };
+}
+
 const text = (step: IteratorResult<Uint8Array, void>): string | undefined => (step.done ? undefined : bytes(step.value).toString());
 
 describe('for await over a socket', () => {
@@ -33,10 +42,7 @@ describe('for await over a socket', () => {
   });
 
   it('serves overlapping next() calls in order on a context that takes one receive at a time', async () => {
-    const sub = openSocket('sub');
-    const pipe = attachFake(sub);
-    const ctx = sub.context();
-    ctx.subscribe('');
+    const { pipe, ctx } = subscribedContext();
     const it = ctx[Symbol.asyncIterator]();
     const steps = [it.next(), it.next(), it.next()];
     for (const m of ['one', 'two', 'three']) pipe.deliver(m);
@@ -120,10 +126,7 @@ describe('for await over a socket', () => {
   });
 
   it('a close while calls are queued: the waiting one and those behind it are done', async () => {
-    const sub = openSocket('sub');
-    const pipe = attachFake(sub);
-    const ctx = sub.context();
-    ctx.subscribe('');
+    const { sub, pipe, ctx } = subscribedContext();
     pipe.deliver('a');
     const it = ctx[Symbol.asyncIterator]();
     const steps = [it.next(), it.next(), it.next()];
@@ -135,10 +138,7 @@ describe('for await over a socket', () => {
   });
 
   it('return() while a call waits: that call is done, and the next message stays for the context', async () => {
-    const sub = openSocket('sub');
-    const pipe = attachFake(sub);
-    const ctx = sub.context();
-    ctx.subscribe('');
+    const { pipe, ctx } = subscribedContext();
     const it = ctx[Symbol.asyncIterator]();
     const waiting = it.next();
     const queued = it.next();
