@@ -5,6 +5,7 @@
  * sender is slowed down instead of filling memory.
  */
 import { EMPTY_BYTES, type Bytes } from '../bytes.js';
+import { Message } from '../message.js';
 import type { PipeState } from './pipe-state.js';
 import { PriorityList } from './priority-list.js';
 import type { ProtocolHost } from './protocol.js';
@@ -64,6 +65,12 @@ export class FairQueue<S extends PipeState = PipeState> {
       state.pipe.resumeReading();
     }
     return payload;
+  }
+
+  /** shift()'s payload as a Message that names its pipe, for a protocol with no SP header (PAIR v0, PULL, SUB). */
+  shiftMessage(): Message | undefined {
+    const payload = this.shift();
+    return payload && new Message(payload, undefined, (this.from as S).pipe.id);
   }
 
   /** Bytes held for `state`'s pipe that count against its recvBuffer (none while not pausing). */

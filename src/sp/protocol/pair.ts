@@ -73,8 +73,7 @@ class Pair extends SingleContextProtocol {
   }
 
   override recv(): Message | undefined {
-    const payload = this.inbound.shift();
-    return payload && new Message(payload, undefined, (this.inbound.from as PipeState).pipe.id);
+    return this.inbound.shiftMessage();
   }
 }
 

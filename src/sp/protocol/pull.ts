@@ -36,8 +36,7 @@ class Pull extends SingleContextProtocol {
   }
 
   override recv(): Message | undefined {
-    const payload = this.inbound.shift();
-    return payload && new Message(payload, undefined, (this.inbound.from as PipeState).pipe.id);
+    return this.inbound.shiftMessage();
   }
 }
 

@@ -65,8 +65,7 @@ class DefaultSubContext extends SubContext {
   }
 
   recv(): Message | undefined {
-    const payload = this.inbound.shift();
-    return payload && new Message(payload, undefined, (this.inbound.from as PipeState).pipe.id);
+    return this.inbound.shiftMessage();
   }
 
   pollIn(): boolean {
