@@ -19,9 +19,12 @@ function faults(from: 'frames' | 'sends', env: Record<string, string>): number {
 describe.skipIf(process.platform !== 'linux' || !glibc)('glibc malloc thresholds (Linux, glibc)', () => {
   for (const from of ['frames', 'sends'] as const) {
     it(`800 bodies of 1 MiB (${from === 'frames' ? 'frames read from a stream' : 'send copies, as inproc receivers keep them'}) fault a fraction of the pages they fault with glibc left alone`, () => {
-      const left = faults(from, { NANOSP_MALLOC_THRESHOLDS: 'default' });
+      // left alone, glibc gives batches back to the kernel (seen here: 11.8–14.9 k faults; raised:
+      // 27–286). Whether it does depends on when V8 frees them: once, in a full unit-test run, it
+      // did not (5 faults), and there is then nothing to compare, so that side is measured again
+      let left = 0;
+      for (let attempt = 0; attempt < 3 && left <= 2000; attempt++) left = faults(from, { NANOSP_MALLOC_THRESHOLDS: 'default' });
       const raised = faults(from, {});
-      // left alone, glibc gives batches back to the kernel (seen here: 11.8–14.9 k faults; raised: 27–286)
       expect(left).toBeGreaterThan(2000);
       expect(raised).toBeLessThan(left / 4);
     }, 120_000);
