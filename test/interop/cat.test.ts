@@ -45,6 +45,33 @@ for (const cat of CATS) {
         );
 
         it(
+          `PULL takes ${cat.command}'s messages with for await: break leaves the socket open, a close ends the loop`,
+          async () => {
+            const pull = testSocket('pull');
+            const peer = await joinCat(cat, pull, side, 'push', ['-D', from, '-i', cat.interval], TCP);
+            const got: string[] = [];
+            const firstLoop = async (): Promise<void> => {
+              for await (const m of pull) {
+                got.push(String(m));
+                if (got.length === 2) break;
+              }
+            };
+            await whilePeerRuns(peer, firstLoop());
+            expect(pull.closed).toBe(false);
+            const secondLoop = async (): Promise<string> => {
+              for await (const m of pull) {
+                got.push(String(m));
+                void pull.close();
+              }
+              return 'ended';
+            };
+            expect(await whilePeerRuns(peer, secondLoop())).toBe('ended');
+            expect(got).toEqual([from, from, from]);
+          },
+          TIMEOUT,
+        );
+
+        it(
           `PUSH: ${cat.command}'s PULL prints what nanosp sends`,
           async () => {
             const push = testSocket('push', { sendTimeout: 5000 });
