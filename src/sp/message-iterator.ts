@@ -52,7 +52,7 @@ export class MessageIterator implements AsyncGenerator<Bytes, void, undefined> {
         const body = this.source.bodyNow();
         if (body !== undefined) return Promise.resolve(yielded(body));
       } catch (err) {
-        return this.endsQuietly(err) ? Promise.resolve(done()) : Promise.reject(err);
+        return this.endOn(err) ? Promise.resolve(done()) : Promise.reject(err);
       }
     }
     return new Promise<Step>((resolve, reject) => {
@@ -110,7 +110,7 @@ export class MessageIterator implements AsyncGenerator<Bytes, void, undefined> {
   private readonly failed = (err: unknown): void => {
     this.abort = undefined;
     const first = this.calls.shift();
-    if (this.endsQuietly(err)) first?.resolve(done());
+    if (this.endOn(err)) first?.resolve(done());
     else first?.reject(err);
     this.endAll();
   };
@@ -120,8 +120,8 @@ export class MessageIterator implements AsyncGenerator<Bytes, void, undefined> {
     for (const call of this.calls.splice(0)) call.resolve(done());
   }
 
-  /** The iteration ends on `err`: quietly if it was ended or the socket closed, else with the error. */
-  private endsQuietly(err: unknown): boolean {
+  /** End the iteration on `err`: true when it ends quietly (it was ended already, or the socket closed), false when `err` is to be reported. */
+  private endOn(err: unknown): boolean {
     const quiet = this.finished || (this.source.closed && err instanceof SpError && err.code === 'EBADF');
     this.finished = true;
     return quiet;
