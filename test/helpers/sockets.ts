@@ -23,9 +23,9 @@ export async function next<K extends keyof SocketEventMap>(s: SpSocket, event: K
   return (await once(s, event, { signal: AbortSignal.timeout(timeoutMs) })) as SocketEventMap[K];
 }
 
-/** Bind `a` on a free loopback port, connect `b` to it, and wait until both have a pipe. */
-export async function linked(a: SpSocket, b: SpSocket): Promise<string> {
-  const ep = await a.bind('tcp://127.0.0.1:0');
+/** Bind `a` (on a free loopback port unless `url` says where), connect `b` to it, and wait until both have a pipe. */
+export async function linked(a: SpSocket, b: SpSocket, url = 'tcp://127.0.0.1:0'): Promise<string> {
+  const ep = await a.bind(url);
   const piped = Promise.all([next(a, 'pipe'), next(b, 'pipe')]);
   b.connect(ep.url);
   await piped;

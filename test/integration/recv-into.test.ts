@@ -244,10 +244,7 @@ describe('recvInto gives memory read from tcp and ipc back to the pool, and only
     it(`${url.split(':')[0]} ${type}: 120 large messages in a burst, every third kept, the rest copied out: all intact`, async () => {
       const a = testSocket(type, { recvMaxSize: -1 });
       const b = testSocket(type, { recvMaxSize: -1 });
-      const ep = await a.bind(url);
-      const piped = Promise.all([next(a, 'pipe'), next(b, 'pipe')]);
-      b.connect(ep.url);
-      await piped;
+      await linked(a, b, url);
       // the sender's copies come from the same pool: its memory and the receiver's change hands
       const sent = (async () => {
         for (let seed = 0; seed < 120; seed++) await b.send(patterned(sizeOf(seed), seed));
